@@ -1,0 +1,96 @@
+# devoxx-container: `make` builds bin/devoxx-container and bin/devoxx-runtime;
+# `make check` runs the unit and integration tests; `make SAN=1` builds with
+# ASan+UBSan into build-san/ and bin-san/; `make bench` runs the benchmarks.
+
+CC ?= gcc
+SAN ?=
+PKGS_RT = jansson libcap
+PKGS_ENGINE = $(PKGS_RT) libarchive libcrypto
+
+ifeq ($(SAN),1)
+BUILD := build-san
+BIN := bin-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
+OPT := -O1
+else
+BUILD := build
+BIN := bin
+SANFLAGS :=
+OPT := -O2
+endif
+
+WARN = -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes \
+       -Wno-unused-parameter -Wno-format-nonliteral -Wstrict-prototypes
+CFLAGS ?= $(OPT) -g
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Isrc \
+             $(shell pkg-config --cflags $(PKGS_ENGINE))
+LDFLAGS ?=
+ALL_LDFLAGS = -Wl,--as-needed $(LDFLAGS) $(SANFLAGS)
+LIBS_RT = $(shell pkg-config --libs $(PKGS_RT))
+LIBS_ENGINE = $(shell pkg-config --libs $(PKGS_ENGINE))
+
+UTIL_SRC = $(wildcard src/util/*.c)
+RUNTIME_SRC = $(wildcard src/runtime/*.c)
+ENGINE_SRC = $(wildcard src/engine/*.c) $(wildcard src/image/*.c)
+CLI_COMMON = src/cli/common.c
+
+UTIL_OBJ = $(UTIL_SRC:%.c=$(BUILD)/%.o)
+RUNTIME_OBJ = $(RUNTIME_SRC:%.c=$(BUILD)/%.o)
+ENGINE_OBJ = $(ENGINE_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ = $(CLI_COMMON:%.c=$(BUILD)/%.o)
+
+# The demo image, embedded in devoxx-container: busybox from Debian's
+# busybox-static, as a one-layer tar.
+BUSYBOX ?= /bin/busybox
+DEMO_TAR = $(BUILD)/demo-busybox.tar
+
+all: $(BIN)/devoxx-container $(BIN)/devoxx-runtime
+
+$(BUILD)/%.o: %.c $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libdxc-runtime.a: $(UTIL_OBJ) $(RUNTIME_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libdxc-engine.a: $(ENGINE_OBJ) $(BUILD)/demo-image.o
+	@rm -f $@
+	ar rcs $@ $^
+
+$(DEMO_TAR): scripts/make-demo-image.sh
+	@mkdir -p $(BUILD)
+	sh scripts/make-demo-image.sh $(BUSYBOX) $@
+
+$(BUILD)/demo-image.o: src/engine/demo-image.S $(DEMO_TAR)
+	$(CC) -c -o $@ -DDEMO_TAR='"$(DEMO_TAR)"' $<
+
+$(BIN)/devoxx-runtime: $(BUILD)/src/cli/devoxx-runtime.o $(CLI_OBJ) $(BUILD)/libdxc-runtime.a
+	@mkdir -p $(BIN)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_RT)
+
+$(BIN)/devoxx-container: $(BUILD)/src/cli/devoxx-container.o $(CLI_OBJ) $(BUILD)/libdxc-engine.a $(BUILD)/libdxc-runtime.a
+	@mkdir -p $(BIN)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ENGINE)
+
+# ---- tests ----
+UNIT_SRC = $(wildcard tests/unit/test-*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libdxc-engine.a $(BUILD)/libdxc-runtime.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ENGINE) -lcmocka
+
+unit: $(UNIT_BIN)
+
+check: all unit
+	DXC_BIN_DIR=$(CURDIR)/$(BIN) DXC_UNIT_DIR=$(CURDIR)/$(BUILD)/tests \
+	  bash tests/run-all.sh
+
+bench: all
+	bash bench/run.sh
+
+clean:
+	rm -rf build build-san bin bin-san
+
+.PHONY: all unit check bench clean

@@ -1,0 +1,457 @@
+/* devoxx-container: the Docker-style command line. Each command parses its
+ * flags and calls the engine; errors are printed once, here, with Docker's
+ * exit codes. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/common.h"
+#include "engine/containers.h"
+#include "engine/engine.h"
+#include "image/import.h"
+#include "image/reference.h"
+#include "util/log.h"
+
+static const char *store_root = "/var/lib/devoxx-container";
+static const char *run_root = "/run/devoxx-container";
+static const char *storage_driver = NULL;
+
+static void
+usage (FILE *f)
+{
+  fprintf (f,
+    "Usage: devoxx-container [OPTIONS] COMMAND [ARG...]\n"
+    "\n"
+    "Run containers from images, as Docker does, without a daemon.\n"
+    "\n"
+    "Commands:\n"
+    "  run [OPTIONS] IMAGE [COMMAND] [ARG...]   run a command in a new container\n"
+    "  import FILE.tar|DIR NAME[:TAG]           make an image from a root file system\n"
+    "  images                                   list images\n"
+    "  rmi [-f] IMAGE...                        remove images\n"
+    "  ps [-a] [-q]                             list containers\n"
+    "  rm [-f] CONTAINER...                     remove containers\n"
+    "  version                                  show the version\n"
+    "\n"
+    "Options:\n"
+    "  --root DIR              image and container store (default %s)\n"
+    "  --runroot DIR           live state (default %s)\n"
+    "  --storage-driver NAME   overlay (default) or copy\n"
+    "  --explain               narrate each isolation step, with its kernel call\n"
+    "\n"
+    "Run 'devoxx-container run --help' for the options of run.\n",
+    store_root, run_root);
+}
+
+static void
+notify (const char *msg)
+{
+  fprintf (stderr, "%s\n", msg);
+}
+
+static int
+open_engine (dxc_engine **e)
+{
+  dxc_error *err = NULL;
+  if (dxc_cli_require_root ())
+    return DXC_EXIT_ENGINE;
+  if (dxc_engine_open (store_root, run_root, storage_driver, e, &err) < 0)
+    return dxc_cli_fail (err);
+  (*e)->notify = notify;
+  return 0;
+}
+
+/* getopt with Docker's message for a flag it does not know. */
+static int
+bad_flag (const char *cmd, char **argv, int c)
+{
+  const char *arg = argv[optind - 1];
+  if (c == ':')
+    return dxc_cli_usage_error ("%s: flag needs an argument: %s (see "
+                                "'devoxx-container %s --help')",
+                                cmd, arg, cmd);
+  return dxc_cli_usage_error ("%s: unknown flag: %s (see 'devoxx-container %s "
+                              "--help')", cmd, arg, cmd);
+}
+
+static void
+run_usage (void)
+{
+  printf (
+    "Usage: devoxx-container run [OPTIONS] IMAGE [COMMAND] [ARG...]\n"
+    "\n"
+    "  --rm                    remove the container when it exits\n"
+    "  -i, --interactive       keep stdin attached\n"
+    "  -t, --tty               allocate a terminal\n"
+    "  --name NAME             name the container\n"
+    "  -h, --hostname NAME     the container's hostname (default: its short ID)\n"
+    "  -e, --env K=V           set an environment variable (K alone: copy ours)\n"
+    "  -w, --workdir DIR       working directory inside the container\n"
+    "  -u, --user USER[:GROUP] user and group, by name or number\n"
+    "  --entrypoint CMD        override the image's entrypoint\n"
+    "  --no-pivot              switch root with MS_MOVE + chroot, not pivot_root\n"
+    "  --explain               narrate each isolation step\n");
+}
+
+static int
+cmd_run (int argc, char **argv)
+{
+  static const struct option opts[]
+      = { { "rm", no_argument, NULL, 'R' },
+          { "interactive", no_argument, NULL, 'i' },
+          { "tty", no_argument, NULL, 't' },
+          { "name", required_argument, NULL, 'n' },
+          { "hostname", required_argument, NULL, 'h' },
+          { "env", required_argument, NULL, 'e' },
+          { "workdir", required_argument, NULL, 'w' },
+          { "user", required_argument, NULL, 'u' },
+          { "entrypoint", required_argument, NULL, 'E' },
+          { "no-pivot", no_argument, NULL, 'P' },
+          { "explain", no_argument, NULL, 'X' },
+          { "help", no_argument, NULL, 'H' },
+          { NULL, 0, NULL, 0 } };
+  dxc_run_options o = { 0 };
+  cleanup_free char **env = calloc (argc + 1, sizeof (char *));
+  dxc_engine *e = NULL;
+  dxc_error *err = NULL;
+  int c, status = 0, r;
+
+  opterr = 0;
+  while ((c = getopt_long (argc, argv, "+:ith:e:w:u:", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'R': o.rm = true; break;
+      case 'i': o.interactive = true; break;
+      case 't': o.tty = true; break;
+      case 'n': o.name = optarg; break;
+      case 'h': o.hostname = optarg; break;
+      case 'e': env[o.n_env++] = optarg; break;
+      case 'w': o.workdir = optarg; break;
+      case 'u': o.user = optarg; break;
+      case 'E': o.entrypoint = optarg; break;
+      case 'P': o.no_pivot = true; break;
+      case 'X': dxc_cli_enable_explain (); break;
+      case 'H': run_usage (); return 0;
+      default: return bad_flag ("run", argv, c);
+      }
+  if (optind >= argc)
+    return dxc_cli_usage_error ("run requires at least 1 argument: an image "
+                                "(see 'devoxx-container run --help')");
+  o.image = argv[optind];
+  o.cmd = argv + optind + 1;
+  o.env = env;
+  if (o.tty && o.interactive && !isatty (STDIN_FILENO))
+    return dxc_cli_usage_error ("the input device is not a TTY");
+  if ((r = open_engine (&e)))
+    return r;
+  r = dxc_engine_run (e, &o, &status, &err);
+  dxc_engine_free (e);
+  if (r < 0)
+    return dxc_cli_fail (err);
+  return status;
+}
+
+static int
+cmd_import (int argc, char **argv)
+{
+  dxc_engine *e = NULL;
+  dxc_error *err = NULL;
+  dxc_import_opts io = { 0 };
+  json_t *cfg = NULL;
+  char id[72];
+  int r;
+
+  if (argc != 3)
+    return dxc_cli_usage_error ("import needs FILE.tar|DIR and NAME[:TAG]");
+  {
+    dxc_ref ref;
+    if (dxc_ref_parse (argv[2], &ref, &err) < 0)
+      return dxc_cli_fail (err);
+    dxc_ref_clear (&ref);
+  }
+  if ((r = open_engine (&e)))
+    return r;
+  io.name = argv[2];
+  io.config = cfg;
+  r = dxc_image_import_path (e->store, argv[1], &io, id, &err);
+  dxc_engine_free (e);
+  if (r < 0)
+    return dxc_cli_fail (err);
+  printf ("%s\n", id);
+  return 0;
+}
+
+static void
+human_age (const char *rfc3339, char *buf, size_t len)
+{
+  struct tm tm = { 0 };
+  time_t t, now = time (NULL);
+  long d;
+  if (rfc3339 == NULL || strptime (rfc3339, "%Y-%m-%dT%H:%M:%S", &tm) == NULL)
+    {
+      snprintf (buf, len, "N/A");
+      return;
+    }
+  t = timegm (&tm);
+  d = now - t;
+  if (d < 60)
+    snprintf (buf, len, "%ld second%s ago", d, d == 1 ? "" : "s");
+  else if (d < 3600)
+    snprintf (buf, len, "%ld minute%s ago", d / 60, d / 60 == 1 ? "" : "s");
+  else if (d < 86400 * 2)
+    snprintf (buf, len, "%ld hour%s ago", d / 3600, d / 3600 == 1 ? "" : "s");
+  else
+    snprintf (buf, len, "%ld days ago", d / 86400);
+}
+
+static void
+human_size (long long n, char *buf, size_t len)
+{
+  if (n < 1000)
+    snprintf (buf, len, "%lldB", n);
+  else if (n < 1000 * 1000)
+    snprintf (buf, len, "%.1fkB", n / 1000.0);
+  else if (n < 1000LL * 1000 * 1000)
+    snprintf (buf, len, "%.1fMB", n / 1e6);
+  else
+    snprintf (buf, len, "%.2fGB", n / 1e9);
+}
+
+static int
+cmd_images (int argc, char **argv)
+{
+  dxc_engine *e = NULL;
+  dxc_error *err = NULL;
+  json_t *idx = NULL, *v;
+  const char *key;
+  bool quiet = argc > 1 && strcmp (argv[1], "-q") == 0;
+  int r;
+
+  if (argc > 2 || (argc == 2 && !quiet))
+    return dxc_cli_usage_error ("images: unknown argument %s", argv[1]);
+  if ((r = open_engine (&e)))
+    return r;
+  if (dxc_store_index_load (e->store, &idx, &err) < 0)
+    {
+      dxc_engine_free (e);
+      return dxc_cli_fail (err);
+    }
+  if (!quiet)
+    printf ("%-40s %-16s %-14s %-16s %s\n", "REPOSITORY", "TAG", "IMAGE ID",
+            "CREATED", "SIZE");
+  json_object_foreach (idx, key, v)
+    {
+      cleanup_image dxc_image *img = NULL;
+      json_t *man = NULL, *l;
+      dxc_ref ref = { 0 };
+      cleanup_free char *repo = NULL;
+      long long size = 0;
+      size_t i;
+      char age[64], sz[32];
+
+      if (dxc_image_from_manifest (e->store, json_string_value (v), &img, NULL) < 0
+          || dxc_ref_parse (key, &ref, NULL) < 0)
+        continue;
+      if (quiet)
+        {
+          printf ("%.12s\n", img->config_digest + 7);
+          dxc_ref_clear (&ref);
+          continue;
+        }
+      if (dxc_store_get_json (e->store, json_string_value (v), &man, NULL) == 0)
+        {
+          json_array_foreach (json_object_get (man, "layers"), i, l)
+            size += json_integer_value (json_object_get (l, "size"));
+          json_decref (man);
+        }
+      repo = dxc_ref_familiar_repo (&ref);
+      human_age (json_string_value (json_object_get (img->config, "created")),
+                 age, sizeof age);
+      human_size (size, sz, sizeof sz);
+      printf ("%-40s %-16s %-14.12s %-16s %s\n", repo,
+              ref.tag ? ref.tag : "<none>", img->config_digest + 7, age, sz);
+      dxc_ref_clear (&ref);
+    }
+  json_decref (idx);
+  dxc_engine_free (e);
+  return 0;
+}
+
+static int
+cmd_rmi (int argc, char **argv)
+{
+  dxc_engine *e = NULL;
+  bool force = false;
+  int first = 1, r, ret = 0;
+
+  if (argc > 1 && strcmp (argv[1], "-f") == 0)
+    force = true, first = 2;
+  if (first >= argc)
+    return dxc_cli_usage_error ("rmi requires at least 1 argument: an image");
+  if ((r = open_engine (&e)))
+    return r;
+  for (int i = first; i < argc; i++)
+    {
+      dxc_error *err = NULL;
+      if (dxc_engine_rmi (e, argv[i], force, &err) < 0)
+        ret = dxc_cli_fail (err) ? 1 : 1;
+    }
+  dxc_engine_free (e);
+  return ret;
+}
+
+static int
+cmd_ps (int argc, char **argv)
+{
+  dxc_engine *e = NULL;
+  bool all = false, quiet = false;
+  json_t *recs, *v;
+  size_t i;
+  int r;
+
+  for (int k = 1; k < argc; k++)
+    if (strcmp (argv[k], "-a") == 0 || strcmp (argv[k], "--all") == 0)
+      all = true;
+    else if (strcmp (argv[k], "-q") == 0 || strcmp (argv[k], "--quiet") == 0)
+      quiet = true;
+    else if (strcmp (argv[k], "-aq") == 0 || strcmp (argv[k], "-qa") == 0)
+      all = quiet = true;
+    else
+      return dxc_cli_usage_error ("ps: unknown flag: %s", argv[k]);
+  if ((r = open_engine (&e)))
+    return r;
+  recs = dxc_records_list (e->store);
+  if (!quiet)
+    printf ("%-14s %-24s %-24s %-16s %-24s %s\n", "CONTAINER ID", "IMAGE",
+            "COMMAND", "CREATED", "STATUS", "NAMES");
+  json_array_foreach (recs, i, v)
+    {
+      json_t *state = json_object_get (v, "State");
+      bool running = dxc_engine_record_running (v);
+      char cmd[64] = "", status[64], age[64];
+      size_t j, off = 0;
+      json_t *a;
+
+      if (!all && !running)
+        continue;
+      if (quiet)
+        {
+          printf ("%.12s\n", json_string_value (json_object_get (v, "Id")));
+          continue;
+        }
+      json_array_foreach (json_object_get (v, "Args"), j, a)
+        off += snprintf (cmd + off, off < sizeof cmd ? sizeof cmd - off : 0,
+                         "%s%s", j ? " " : "", json_string_value (a));
+      if (strlen (cmd) > 20)
+        strcpy (cmd + 19, "…");
+      human_age (json_string_value (json_object_get (v, "Created")), age,
+                 sizeof age);
+      if (running)
+        snprintf (status, sizeof status, "Up");
+      else if (strcmp (json_string_value (json_object_get (state, "Status")),
+                       "exited")
+               == 0)
+        snprintf (status, sizeof status, "Exited (%lld)",
+                  (long long) json_integer_value (json_object_get (state, "ExitCode")));
+      else
+        snprintf (status, sizeof status, "Dead");
+      printf ("%-14.12s %-24s \"%-22s %-16s %-24s %s\n",
+              json_string_value (json_object_get (v, "Id")),
+              json_string_value (json_object_get (v, "Image")), cmd, age,
+              status, json_string_value (json_object_get (v, "Name")));
+    }
+  json_decref (recs);
+  dxc_engine_free (e);
+  return 0;
+}
+
+static int
+cmd_rm (int argc, char **argv)
+{
+  dxc_engine *e = NULL;
+  bool force = false;
+  int first = 1, r, ret = 0;
+
+  if (argc > 1 && strcmp (argv[1], "-f") == 0)
+    force = true, first = 2;
+  if (first >= argc)
+    return dxc_cli_usage_error ("rm requires at least 1 argument: a container");
+  if ((r = open_engine (&e)))
+    return r;
+  for (int i = first; i < argc; i++)
+    {
+      dxc_error *err = NULL;
+      if (dxc_engine_rm (e, argv[i], force, &err) < 0)
+        ret = dxc_cli_fail (err) ? 1 : 1;
+      else
+        printf ("%s\n", argv[i]);
+    }
+  dxc_engine_free (e);
+  return ret;
+}
+
+int
+main (int argc, char **argv)
+{
+  static const struct option opts[]
+      = { { "root", required_argument, NULL, 'r' },
+          { "runroot", required_argument, NULL, 'R' },
+          { "storage-driver", required_argument, NULL, 's' },
+          { "explain", no_argument, NULL, 'e' },
+          { "version", no_argument, NULL, 'v' },
+          { "help", no_argument, NULL, 'h' },
+          { NULL, 0, NULL, 0 } };
+  const char *cmd;
+  int c;
+
+  signal (SIGPIPE, SIG_IGN);
+  opterr = 0;
+  while ((c = getopt_long (argc, argv, "+:h", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'r': store_root = optarg; break;
+      case 'R': run_root = optarg; break;
+      case 's': storage_driver = optarg; break;
+      case 'e': dxc_cli_enable_explain (); break;
+      case 'v':
+        printf ("devoxx-container version %s\n", DXC_VERSION);
+        return 0;
+      case 'h': usage (stdout); return 0;
+      default:
+        return dxc_cli_usage_error ("unknown flag: %s (see 'devoxx-container "
+                                    "--help')", argv[optind - 1]);
+      }
+  if (optind >= argc)
+    {
+      usage (stderr);
+      return DXC_EXIT_ENGINE;
+    }
+  cmd = argv[optind];
+  argc -= optind;
+  argv += optind;
+  optind = 1;
+  if (strcmp (cmd, "run") == 0)
+    return cmd_run (argc, argv);
+  if (strcmp (cmd, "import") == 0)
+    return cmd_import (argc, argv);
+  if (strcmp (cmd, "images") == 0)
+    return cmd_images (argc, argv);
+  if (strcmp (cmd, "rmi") == 0)
+    return cmd_rmi (argc, argv);
+  if (strcmp (cmd, "ps") == 0)
+    return cmd_ps (argc, argv);
+  if (strcmp (cmd, "rm") == 0)
+    return cmd_rm (argc, argv);
+  if (strcmp (cmd, "version") == 0)
+    {
+      printf ("devoxx-container version %s\n", DXC_VERSION);
+      return 0;
+    }
+  return dxc_cli_usage_error ("unknown command %s (see 'devoxx-container "
+                              "--help')", cmd);
+}

@@ -1,0 +1,281 @@
+/* devoxx-runtime: the OCI runtime command line, spelled as runc spells it,
+ * so that podman (--runtime) and containerd can drive it. A thin layer over
+ * the runtime library: each command parses its flags and calls it. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/common.h"
+#include "runtime/container.h"
+#include "runtime/spec-default.h"
+#include "runtime/state.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+static const char *state_root = "/run/devoxx-container/runtime";
+
+static void
+usage (FILE *f)
+{
+  fprintf (f,
+           "Usage: devoxx-runtime [--root DIR] [--explain] COMMAND [OPTIONS]\n"
+           "\n"
+           "An OCI runtime: runs the container a bundle (config.json + root "
+           "file system)\ndescribes, as runc does.\n"
+           "\n"
+           "Commands:\n"
+           "  run [--bundle DIR] [--no-pivot] [--pid-file FILE] ID\n"
+           "                  create and run a container to its end\n"
+           "  state ID        print the state of a container (JSON)\n"
+           "  kill ID [SIGNAL]  send a signal (default SIGTERM)\n"
+           "  list            list the containers\n"
+           "  spec [--bundle DIR]  write a default config.json\n"
+           "  --version\n"
+           "\n"
+           "Global options:\n"
+           "  --root DIR      live state (default %s)\n"
+           "  --explain       narrate each isolation step on stderr\n",
+           state_root);
+}
+
+static void
+write_pid_file (pid_t pid, void *data)
+{
+  const char *path = data;
+  char buf[32];
+  int n = snprintf (buf, sizeof buf, "%d", (int) pid);
+  dxc_error *err = NULL;
+  if (dxc_write_file_atomic (path, buf, n, 0644, 0, &err) < 0)
+    {
+      dxc_warn ("%s", err->msg);
+      dxc_error_free (err);
+    }
+}
+
+static int
+cmd_run (int argc, char **argv)
+{
+  static const struct option opts[]
+      = { { "bundle", required_argument, NULL, 'b' },
+          { "no-pivot", no_argument, NULL, 'P' },
+          { "pid-file", required_argument, NULL, 'p' },
+          { "detach", no_argument, NULL, 'd' },
+          { "no-new-keyring", no_argument, NULL, 'K' },
+          { "keep", no_argument, NULL, 'k' },
+          { "help", no_argument, NULL, 'h' },
+          { NULL, 0, NULL, 0 } };
+  cleanup_free char *config = NULL;
+  cleanup_free char *bundle_abs = NULL;
+  cleanup_spec dxc_spec *spec = NULL;
+  dxc_error *err = NULL;
+  const char *bundle = ".";
+  const char *pid_file = NULL;
+  dxc_run_opts ro = { .stdin_fd = -1 };
+  int c, status = 0;
+
+  while ((c = getopt_long (argc, argv, "+b:d", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'b': bundle = optarg; break;
+      case 'P': ro.no_pivot = true; break;
+      case 'p': pid_file = optarg; break;
+      case 'K':
+      case 'k': break;
+      case 'd':
+        return dxc_cli_usage_error ("run --detach is not supported yet");
+      case 'h': usage (stdout); return 0;
+      default: return DXC_EXIT_ENGINE;
+      }
+  if (optind != argc - 1)
+    return dxc_cli_usage_error ("run needs one container ID (see --help)");
+  if (dxc_cli_require_root ())
+    return DXC_EXIT_ENGINE;
+  ro.id = argv[optind];
+  if (!dxc_id_is_valid (ro.id))
+    return dxc_cli_usage_error ("invalid container ID %s", ro.id);
+  bundle_abs = realpath (bundle, NULL);
+  if (bundle_abs == NULL)
+    return dxc_cli_usage_error ("bundle %s: %s", bundle, strerror (errno));
+  if (asprintf (&config, "%s/config.json", bundle_abs) < 0)
+    return DXC_EXIT_ENGINE;
+  if (dxc_spec_load (config, &spec, &err) < 0)
+    return dxc_cli_fail (err);
+  ro.bundle = bundle_abs;
+  ro.state_root = state_root;
+  if (pid_file)
+    {
+      ro.on_started = write_pid_file;
+      ro.data = (void *) pid_file;
+    }
+  if (dxc_container_run (spec, &ro, &status, &err) < 0)
+    return dxc_cli_fail (err);
+  return status;
+}
+
+static int
+cmd_state (int argc, char **argv)
+{
+  dxc_error *err = NULL;
+  json_t *st;
+  if (argc != 2)
+    return dxc_cli_usage_error ("state needs one container ID");
+  if (dxc_state_read (state_root, argv[1], &st, &err) < 0)
+    return dxc_cli_fail (err);
+  json_dumpf (st, stdout, JSON_INDENT (2));
+  putchar ('\n');
+  json_decref (st);
+  return 0;
+}
+
+static int
+parse_signal (const char *s)
+{
+  char *end;
+  long n = strtol (s, &end, 10);
+  if (*end == '\0' && n > 0 && n < NSIG)
+    return n;
+  if (strncasecmp (s, "SIG", 3) == 0)
+    s += 3;
+  for (int i = 1; i < NSIG; i++)
+    {
+      const char *name = sigabbrev_np (i);
+      if (name && strcasecmp (name, s) == 0)
+        return i;
+    }
+  return -1;
+}
+
+static int
+cmd_kill (int argc, char **argv)
+{
+  dxc_error *err = NULL;
+  json_t *st;
+  int sig = SIGTERM;
+  json_int_t pid;
+
+  if (argc < 2 || argc > 3)
+    return dxc_cli_usage_error ("kill needs a container ID and an optional "
+                                "signal");
+  if (argc == 3 && (sig = parse_signal (argv[2])) < 0)
+    return dxc_cli_usage_error ("unknown signal %s", argv[2]);
+  if (dxc_state_read (state_root, argv[1], &st, &err) < 0)
+    return dxc_cli_fail (err);
+  pid = json_integer_value (json_object_get (st, "pid"));
+  json_decref (st);
+  if (pid <= 0 || kill (pid, sig) < 0)
+    return dxc_cli_usage_error ("kill %s: %s", argv[1],
+                                pid <= 0 ? "no process" : strerror (errno));
+  return 0;
+}
+
+static int
+cmd_list (void)
+{
+  cleanup_dir DIR *d = opendir (state_root);
+  struct dirent *de;
+  printf ("%-24s %-8s %-8s %s\n", "ID", "PID", "STATUS", "BUNDLE");
+  while (d && (de = readdir (d)))
+    {
+      json_t *st;
+      dxc_error *err = NULL;
+      if (de->d_name[0] == '.')
+        continue;
+      if (dxc_state_read (state_root, de->d_name, &st, &err) < 0)
+        {
+          dxc_error_free (err);
+          continue;
+        }
+      printf ("%-24s %-8lld %-8s %s\n", de->d_name,
+              (long long) json_integer_value (json_object_get (st, "pid")),
+              json_string_value (json_object_get (st, "status")),
+              json_string_value (json_object_get (st, "bundle")));
+      json_decref (st);
+    }
+  return 0;
+}
+
+static int
+cmd_spec (int argc, char **argv)
+{
+  const char *bundle = ".";
+  cleanup_free char *path = NULL;
+  cleanup_free char *text = NULL;
+  dxc_error *err = NULL;
+  json_t *spec;
+
+  for (int i = 1; i < argc; i++)
+    if ((strcmp (argv[i], "--bundle") == 0 || strcmp (argv[i], "-b") == 0)
+        && i + 1 < argc)
+      bundle = argv[++i];
+    else
+      return dxc_cli_usage_error ("spec: unknown option %s", argv[i]);
+  if (asprintf (&path, "%s/config.json", bundle) < 0)
+    return DXC_EXIT_ENGINE;
+  if (dxc_path_exists (path))
+    return dxc_cli_usage_error ("spec: %s already exists", path);
+  spec = dxc_spec_default ();
+  text = json_dumps (spec, JSON_INDENT (2));
+  json_decref (spec);
+  if (dxc_write_file_atomic (path, text, strlen (text), 0644, 0, &err) < 0)
+    return dxc_cli_fail (err);
+  return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+  static const struct option opts[]
+      = { { "root", required_argument, NULL, 'r' },
+          { "explain", no_argument, NULL, 'e' },
+          { "log", required_argument, NULL, 'l' },
+          { "log-format", required_argument, NULL, 'f' },
+          { "debug", no_argument, NULL, 'D' },
+          { "systemd-cgroup", no_argument, NULL, 's' },
+          { "version", no_argument, NULL, 'v' },
+          { "help", no_argument, NULL, 'h' },
+          { NULL, 0, NULL, 0 } };
+  const char *cmd;
+  int c;
+
+  signal (SIGPIPE, SIG_IGN);
+  while ((c = getopt_long (argc, argv, "+h", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'r': state_root = optarg; break;
+      case 'e': dxc_cli_enable_explain (); break;
+      case 'l':
+      case 'f':
+      case 'D': break;
+      case 's':
+        return dxc_cli_usage_error ("--systemd-cgroup is not supported yet");
+      case 'v':
+        printf ("devoxx-runtime version %s\nspec: 1.0.2\n", DXC_VERSION);
+        return 0;
+      case 'h': usage (stdout); return 0;
+      default: return DXC_EXIT_ENGINE;
+      }
+  if (optind >= argc)
+    {
+      usage (stderr);
+      return DXC_EXIT_ENGINE;
+    }
+  cmd = argv[optind];
+  argc -= optind;
+  argv += optind;
+  optind = 1;
+  if (strcmp (cmd, "run") == 0)
+    return cmd_run (argc, argv);
+  if (strcmp (cmd, "state") == 0)
+    return cmd_state (argc, argv);
+  if (strcmp (cmd, "kill") == 0)
+    return cmd_kill (argc, argv);
+  if (strcmp (cmd, "list") == 0)
+    return cmd_list ();
+  if (strcmp (cmd, "spec") == 0)
+    return cmd_spec (argc, argv);
+  return dxc_cli_usage_error ("unknown command %s (see --help)", cmd);
+}

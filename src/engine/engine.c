@@ -1,0 +1,446 @@
+/* The engine: see engine.h. The run sequence is dxc_engine_run: a list of
+ * named steps, each undone by the cleanup at its end if a later one fails,
+ * so that bad input leaves nothing behind. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/containers.h"
+#include "engine/engine.h"
+#include "engine/user.h"
+#include "image/import.h"
+#include "image/reference.h"
+#include "runtime/container.h"
+#include "util/copy.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+extern const char dxc_demo_tar_start[];
+extern const char dxc_demo_tar_end[];
+
+static bool
+kernel_has_overlay (void)
+{
+  cleanup_free char *fs = NULL;
+  if (dxc_read_file ("/proc/filesystems", &fs, NULL, NULL) < 0)
+    return false;
+  return strstr (fs, "\toverlay\n") != NULL;
+}
+
+int
+dxc_engine_open (const char *root, const char *runroot, const char *driver,
+                 dxc_engine **ret, dxc_error **err)
+{
+  dxc_engine *e = calloc (1, sizeof *e);
+  if (e == NULL)
+    return dxc_error_errno (err, ENOMEM, "engine");
+  if (driver && strcmp (driver, "overlay") != 0 && strcmp (driver, "copy") != 0)
+    {
+      free (e);
+      return dxc_error_new (err, "unknown storage driver %s (overlay or copy)",
+                            driver);
+    }
+  if (dxc_store_open (root, &e->store, err) < 0)
+    {
+      free (e);
+      return -1;
+    }
+  e->runroot = strdup (runroot);
+  e->copy_rootfs = driver ? strcmp (driver, "copy") == 0 : !kernel_has_overlay ();
+  *ret = e;
+  return 0;
+}
+
+void
+dxc_engine_free (dxc_engine *e)
+{
+  if (e == NULL)
+    return;
+  dxc_store_free (e->store);
+  free (e->runroot);
+  free (e);
+}
+
+static bool
+is_demo_ref (const char *ref)
+{
+  return strcmp (ref, "busybox") == 0 || strcmp (ref, "busybox:latest") == 0
+         || strcmp (ref, "docker.io/library/busybox") == 0
+         || strcmp (ref, "docker.io/library/busybox:latest") == 0;
+}
+
+int
+dxc_engine_import_demo (dxc_engine *e, dxc_error **err)
+{
+  json_t *cfg = json_pack ("{s:[s]}", "Cmd", "sh");
+  dxc_import_opts io = { .name = "busybox:latest", .config = cfg };
+  char id[72];
+  int r = dxc_image_import_memory (e->store, dxc_demo_tar_start,
+                                   dxc_demo_tar_end - dxc_demo_tar_start, &io,
+                                   id, err);
+  json_decref (cfg);
+  return r;
+}
+
+int
+dxc_engine_image (dxc_engine *e, const char *ref, dxc_image **ret,
+                  dxc_error **err)
+{
+  if (dxc_image_lookup (e->store, ref, ret, err) == 0)
+    return 0;
+  if (!(*err && (*err)->errnum == ENOENT && is_demo_ref (ref)))
+    return -1;
+  dxc_error_free (*err);
+  *err = NULL;
+  if (e->notify)
+    e->notify ("Unable to find image 'busybox:latest' locally: importing the "
+               "embedded demo image (busybox from Debian's busybox-static)");
+  if (dxc_engine_import_demo (e, err) < 0)
+    return -1;
+  return dxc_image_lookup (e->store, ref, ret, err);
+}
+
+static char *
+now_rfc3339 (void)
+{
+  char buf[64];
+  struct timespec ts;
+  struct tm tm;
+  clock_gettime (CLOCK_REALTIME, &ts);
+  gmtime_r (&ts.tv_sec, &tm);
+  strftime (buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf (buf + strlen (buf), sizeof buf - strlen (buf), ".%09ldZ",
+            ts.tv_nsec);
+  return strdup (buf);
+}
+
+/* The container's root: where it is mounted and what is mounted there. */
+typedef struct rootfs_plan
+{
+  char *dir;    /* containers/<id> */
+  char *rootfs; /* containers/<id>/rootfs */
+  char *overlay_data;
+  dxc_root_mount mount;
+} rootfs_plan;
+
+static int
+prepare_rootfs (dxc_engine *e, const char *id, const dxc_image *img,
+                rootfs_plan *p, dxc_error **err)
+{
+  static const char *const subdirs[] = { "upper", "work", "rootfs", NULL };
+  size_t len = 0;
+
+  p->dir = dxc_container_dir (e->store, id);
+  if (mkdir (p->dir, 0700) < 0)
+    return dxc_error_errno (err, errno, "mkdir %s", p->dir);
+  for (int i = 0; subdirs[i]; i++)
+    {
+      char path[4096];
+      if (e->copy_rootfs && i < 2)
+        continue;
+      snprintf (path, sizeof path, "%s/%s", p->dir, subdirs[i]);
+      if (mkdir (path, 0755) < 0)
+        return dxc_error_errno (err, errno, "mkdir %s", path);
+    }
+  if (asprintf (&p->rootfs, "%s/rootfs", p->dir) < 0)
+    return dxc_error_errno (err, ENOMEM, "rootfs");
+
+  if (e->copy_rootfs)
+    {
+      for (size_t i = 0; i < img->n_layers; i++)
+        {
+          cleanup_free char *l = dxc_store_layer_path (e->store, img->layers[i]);
+          if (dxc_copy_layer_into (l, p->rootfs, err) < 0)
+            return dxc_error_prefix (err, "copy layer %.19s", img->layers[i]);
+        }
+      dxc_explain ("storage driver copy: %zu layer(s) copied into %s",
+                   img->n_layers, p->rootfs);
+      return 0;
+    }
+
+  /* lowerdir lists the layers top first. */
+  for (size_t i = 0; i < img->n_layers; i++)
+    len += strlen (e->store->root) + 80;
+  len += 2 * strlen (p->dir) + 64;
+  p->overlay_data = malloc (len);
+  {
+    size_t off = snprintf (p->overlay_data, len, "lowerdir=");
+    for (size_t i = img->n_layers; i-- > 0;)
+      off += snprintf (p->overlay_data + off, len - off, "%s%s/layers/%s",
+                       i + 1 == img->n_layers ? "" : ":", e->store->root,
+                       img->layers[i] + 7);
+    snprintf (p->overlay_data + off, len - off,
+              ",upperdir=%s/upper,workdir=%s/work", p->dir, p->dir);
+  }
+  if (strlen (p->overlay_data) >= 4096)
+    return dxc_error_new (err, "overlay options for %zu layers exceed a page: "
+                          "not supported yet", img->n_layers);
+  p->mount = (dxc_root_mount){ "overlay", "overlay", p->overlay_data };
+  return 0;
+}
+
+static void
+plan_clear (rootfs_plan *p)
+{
+  free (p->dir);
+  free (p->rootfs);
+  free (p->overlay_data);
+}
+
+typedef struct started_ctx
+{
+  dxc_engine *e;
+  const char *id;
+  json_t *rec;
+} started_ctx;
+
+static void
+on_started (pid_t pid, void *data)
+{
+  started_ctx *c = data;
+  json_t *state = json_object_get (c->rec, "State");
+  cleanup_free char *now = now_rfc3339 ();
+  json_object_set_new (state, "Status", json_string ("running"));
+  json_object_set_new (state, "Pid", json_integer (pid));
+  json_object_set_new (state, "StartedAt", json_string (now));
+  dxc_record_write (c->e->store, c->id, c->rec, false, NULL);
+}
+
+static json_t *
+make_record (const char *id, const char *name, const dxc_run_options *o,
+             const dxc_image *img, json_t *spec)
+{
+  cleanup_free char *now = now_rfc3339 ();
+  json_t *layers = json_array ();
+  for (size_t i = 0; i < img->n_layers; i++)
+    json_array_append_new (layers, json_string (img->layers[i]));
+  return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:o, s:O, s:{s:s, s:i, s:i}, "
+                    "s:{s:b}}",
+                    "Id", id, "Name", name, "Created", now, "Image", o->image,
+                    "ImageID", img->config_digest, "Layers", layers, "Args",
+                    json_object_get (json_object_get (spec, "process"), "args"),
+                    "State", "Status", "created", "Pid", 0, "ExitCode", 0,
+                    "HostConfig", "AutoRemove", o->rm);
+}
+
+int
+dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
+                dxc_error **err)
+{
+  cleanup_image dxc_image *img = NULL;
+  cleanup_spec dxc_spec *spec = NULL;
+  cleanup_free char *name = NULL;
+  cleanup_free char *config_path = NULL;
+  cleanup_free char *user_spec = NULL;
+  cleanup_close int devnull = -1;
+  char **layer_dirs = NULL;
+  rootfs_plan plan = { 0 };
+  dxc_user user = { 0 };
+  json_t *spec_json = NULL, *rec = NULL;
+  started_ctx sc;
+  dxc_run_opts ro = { 0 };
+  char id[65];
+  int r = -1;
+
+  /* Step: the options and the image, before anything is created. */
+  if (dxc_specgen_check (o, err) < 0)
+    return -1;
+  if (dxc_engine_image (e, o->image, &img, err) < 0)
+    return -1;
+  dxc_container_new_id (id);
+
+  /* Step: the name, reserved atomically. */
+  if (dxc_name_reserve (e->store, o->name, id, &name, err) < 0)
+    return -1;
+
+  /* Step: the user, from the image's own passwd and group files. */
+  layer_dirs = calloc (img->n_layers + 1, sizeof (char *));
+  for (size_t i = 0; i < img->n_layers; i++)
+    layer_dirs[i] = dxc_store_layer_path (e->store, img->layers[img->n_layers - 1 - i]);
+  {
+    const char *u = o->user;
+    if (u == NULL)
+      u = json_string_value (json_object_get (dxc_image_config_inner (img), "User"));
+    if (dxc_user_resolve (u, layer_dirs, &user, err) < 0)
+      goto out;
+  }
+
+  /* Step: the container's directory and root file system. */
+  if (prepare_rootfs (e, id, img, &plan, err) < 0)
+    goto out;
+
+  /* Step: the OCI spec: Docker's defaults + image config + flags. */
+  if (dxc_specgen (img, o, id, plan.rootfs, &user, &spec_json, err) < 0)
+    goto out;
+  if (asprintf (&config_path, "%s/config.json", plan.dir) >= 0)
+    {
+      cleanup_free char *text = json_dumps (spec_json, JSON_COMPACT);
+      if (dxc_write_file_atomic (config_path, text, strlen (text), 0600, 0, err)
+          < 0)
+        goto out;
+    }
+  if (dxc_spec_from_json (spec_json, &spec, err) < 0)
+    goto out;
+  rec = make_record (id, name, o, img, spec_json);
+  if (dxc_record_write (e->store, id, rec, false, err) < 0)
+    goto out;
+
+  /* Step: run it in-process through the runtime library. */
+  if (!o->interactive)
+    {
+      devnull = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+      if (devnull < 0)
+        {
+          dxc_error_errno (err, errno, "open /dev/null");
+          goto out;
+        }
+    }
+  sc = (started_ctx){ e, id, rec };
+  ro.id = id;
+  ro.bundle = plan.dir;
+  ro.state_root = e->runroot;
+  ro.no_pivot = o->no_pivot;
+  ro.stdin_fd = o->interactive ? -1 : devnull;
+  ro.root_mount = e->copy_rootfs ? NULL : &plan.mount;
+  ro.on_started = on_started;
+  ro.data = &sc;
+  if (dxc_container_run (spec, &ro, ret_status, err) < 0)
+    goto out;
+  r = 0;
+
+  /* Step: record the end, or remove everything with --rm. */
+  if (!o->rm)
+    {
+      json_t *state = json_object_get (rec, "State");
+      cleanup_free char *now = now_rfc3339 ();
+      json_object_set_new (state, "Status", json_string ("exited"));
+      json_object_set_new (state, "ExitCode", json_integer (*ret_status));
+      json_object_set_new (state, "Pid", json_integer (0));
+      json_object_set_new (state, "FinishedAt", json_string (now));
+      if (dxc_record_write (e->store, id, rec, true, NULL) < 0)
+        dxc_warn ("could not record the end of container %.12s", id);
+    }
+
+out:
+  /* Nothing stays behind from a container that failed to start or asked to
+     be removed. */
+  if (r < 0 || o->rm)
+    {
+      if (plan.dir)
+        dxc_rm_rf (plan.dir, NULL);
+      dxc_name_release (e->store, name);
+    }
+  for (size_t i = 0; layer_dirs && layer_dirs[i]; i++)
+    free (layer_dirs[i]);
+  free (layer_dirs);
+  plan_clear (&plan);
+  dxc_user_clear (&user);
+  json_decref (spec_json);
+  json_decref (rec);
+  return r;
+}
+
+bool
+dxc_engine_record_running (json_t *rec)
+{
+  json_t *state = json_object_get (rec, "State");
+  json_int_t pid = json_integer_value (json_object_get (state, "Pid"));
+  const char *st = json_string_value (json_object_get (state, "Status"));
+  return st && strcmp (st, "running") == 0 && pid > 0
+         && (kill (pid, 0) == 0 || errno == EPERM);
+}
+
+int
+dxc_engine_rm (dxc_engine *e, const char *what, bool force, dxc_error **err)
+{
+  json_t *rec = NULL;
+  int r;
+
+  if (dxc_record_find (e->store, what, &rec, err) < 0)
+    return -1;
+  if (dxc_engine_record_running (rec))
+    {
+      json_int_t pid
+          = json_integer_value (json_object_get (json_object_get (rec, "State"), "Pid"));
+      if (!force)
+        {
+          json_decref (rec);
+          return dxc_error_new (err, "cannot remove container %s: it is "
+                                "running (stop it first, or use rm -f)", what);
+        }
+      kill (pid, SIGKILL);
+      for (int i = 0; i < 500 && kill (pid, 0) == 0; i++)
+        usleep (10000);
+    }
+  r = dxc_container_remove_files (e->store, rec, err);
+  json_decref (rec);
+  return r;
+}
+
+int
+dxc_engine_rmi (dxc_engine *e, const char *refstr, bool force, dxc_error **err)
+{
+  cleanup_image dxc_image *img = NULL;
+  json_t *idx = NULL, *recs = NULL, *keep = NULL, *v;
+  const char *key;
+  size_t i;
+  int r = -1;
+
+  if (dxc_image_lookup (e->store, refstr, &img, err) < 0)
+    {
+      if (*err && (*err)->errnum == ENOENT)
+        {
+          dxc_error_free (*err);
+          *err = NULL;
+          dxc_error_new (err, "No such image: %s", refstr);
+          dxc_error_set_errnum (err, ENOENT);
+        }
+      return -1;
+    }
+  recs = dxc_records_list (e->store);
+  keep = json_object ();
+  json_array_foreach (recs, i, v)
+  {
+    size_t j;
+    json_t *l;
+    const char *iid = json_string_value (json_object_get (v, "ImageID"));
+    if (iid && strcmp (iid, img->config_digest) == 0 && !force)
+      {
+        dxc_error_new (err, "conflict: unable to remove repository reference "
+                       "\"%s\" (must force) - container %.12s is using its "
+                       "referenced image %.12s",
+                       refstr, json_string_value (json_object_get (v, "Id")),
+                       img->config_digest + 7);
+        goto out;
+      }
+    json_array_foreach (json_object_get (v, "Layers"), j, l)
+      json_object_set_new (keep, json_string_value (l), json_true ());
+  }
+  if (dxc_store_index_load (e->store, &idx, err) < 0)
+    goto out;
+  /* By name: that name only. By ID: every name of the image. */
+  json_object_foreach (idx, key, v)
+    {
+      if (img->name ? strcmp (key, img->name) == 0
+                    : strcmp (json_string_value (v), img->manifest_digest) == 0)
+        {
+          if (dxc_store_index_set (e->store, key, NULL, err) < 0)
+            goto out;
+          printf ("Untagged: %s\n", key);
+        }
+    }
+  if (dxc_store_gc (e->store, keep, err) < 0)
+    goto out;
+  r = 0;
+out:
+  json_decref (idx);
+  json_decref (recs);
+  json_decref (keep);
+  return r;
+}

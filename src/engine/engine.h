@@ -1,0 +1,42 @@
+/* The engine: images and options in, containers out. It prepares the root
+ * file system (an overlay of the image's layers, or a copy), builds the OCI
+ * spec and runs it in-process through the runtime library. */
+#ifndef DXC_ENGINE_H
+#define DXC_ENGINE_H
+
+#include <stdbool.h>
+
+#include "engine/specgen.h"
+#include "image/store.h"
+
+typedef struct dxc_engine
+{
+  dxc_store *store;
+  char *runroot;
+  bool copy_rootfs; /* the "copy" storage driver */
+  /* Messages for the user (an image imported, ...); NULL for none. */
+  void (*notify) (const char *msg);
+} dxc_engine;
+
+/* driver: "overlay", "copy", or NULL (overlay where the kernel has it). */
+int dxc_engine_open (const char *root, const char *runroot, const char *driver,
+                     dxc_engine **ret, dxc_error **err);
+void dxc_engine_free (dxc_engine *e);
+
+/* An image by reference or ID; "busybox" falls back to the embedded demo
+ * image when the store has none. */
+int dxc_engine_image (dxc_engine *e, const char *ref, dxc_image **ret,
+                      dxc_error **err);
+/* Import the embedded demo image as busybox:latest. */
+int dxc_engine_import_demo (dxc_engine *e, dxc_error **err);
+
+int dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
+                    dxc_error **err);
+int dxc_engine_rm (dxc_engine *e, const char *what, bool force,
+                   dxc_error **err);
+int dxc_engine_rmi (dxc_engine *e, const char *ref, bool force,
+                    dxc_error **err);
+/* Is the container's process alive? (record's State.Pid) */
+bool dxc_engine_record_running (json_t *rec);
+
+#endif

@@ -1,0 +1,476 @@
+/* Running one container: the parent-side sequence (dxc_container_run) and
+ * the child-side sequence (container_init), each a list of named steps.
+ *
+ * The container process is clone()d directly with its new namespaces: no
+ * re-execution of the runtime binary. Parent and child share one socketpair
+ * (protocol in sync.h); the child's errors travel back over it and are
+ * reported by the parent. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "container.h"
+#include "namespaces.h"
+#include "rootfs.h"
+#include "security.h"
+#include "state.h"
+#include "sync.h"
+#include "terminal.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* Signals the runtime receives and passes on to the container's process. */
+static const int forwarded_signals[]
+    = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGCONT };
+
+static const char *const default_path
+    = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/* ---- child side ---------------------------------------------------------- */
+
+static const char *
+env_get (char **env, const char *name)
+{
+  size_t n = strlen (name);
+  for (char **e = env; e && *e; e++)
+    if (strncmp (*e, name, n) == 0 && (*e)[n] == '=')
+      return *e + n + 1;
+  return NULL;
+}
+
+static int
+exec_error (const char *file, int e, bool searched, dxc_error **err)
+{
+  if (e == ENOENT || e == ENOTDIR)
+    {
+      dxc_error_new (err, searched ? "exec: \"%s\": executable file not "
+                                     "found in $PATH"
+                                   : "exec: \"%s\": no such file or directory",
+                     file);
+      (*err)->errnum = e;
+      return dxc_error_exit (err, DXC_EXIT_NOT_FOUND);
+    }
+  dxc_error_errno (err, e, "exec: \"%s\"", file);
+  return dxc_error_exit (err, DXC_EXIT_CANNOT_EXEC);
+}
+
+/* execvpe(), with the search PATH taken from the container's environment
+   rather than the runtime's, and Docker's exit codes on failure. */
+static int
+exec_process (const dxc_process *p, dxc_error **err)
+{
+  const char *file = p->args[0];
+  const char *path;
+  int first_error = ENOENT;
+  char buf[PATH_MAX];
+
+  if (strchr (file, '/'))
+    {
+      dxc_explain ("execve(\"%s\"): the container's program replaces the "
+                   "runtime in this process", file);
+      execve (file, p->args, p->env);
+      return exec_error (file, errno, false, err);
+    }
+  path = env_get (p->env, "PATH");
+  if (path == NULL)
+    path = default_path;
+  while (*path)
+    {
+      const char *end = strchrnul (path, ':');
+      size_t dl = end - path;
+      if (dl + 1 + strlen (file) + 1 <= sizeof buf)
+        {
+          if (dl == 0)
+            snprintf (buf, sizeof buf, "%s", file);
+          else
+            snprintf (buf, sizeof buf, "%.*s/%s", (int) dl, path, file);
+          if (access (buf, F_OK) == 0)
+            {
+              dxc_explain ("execve(\"%s\"): the container's program replaces "
+                           "the runtime in this process", buf);
+              execve (buf, p->args, p->env);
+              if (errno != ENOENT && errno != ENOTDIR
+                  && first_error == ENOENT)
+                first_error = errno;
+            }
+        }
+      path = *end ? end + 1 : end;
+    }
+  return exec_error (file, first_error, first_error == ENOENT, err);
+}
+
+static int
+make_cwd (const char *cwd, dxc_error **err)
+{
+  if (chdir (cwd) == 0)
+    return 0;
+  if (errno != ENOENT)
+    return dxc_error_errno (err, errno, "chdir %s (process.cwd)", cwd);
+  if (dxc_mkdir_p (cwd, 0755, err) < 0)
+    return dxc_error_prefix (err, "process.cwd");
+  if (chdir (cwd) < 0)
+    return dxc_error_errno (err, errno, "chdir %s (process.cwd)", cwd);
+  return 0;
+}
+
+typedef struct init_args
+{
+  const dxc_spec *spec;
+  const dxc_run_opts *opts;
+  const char *rootfs;
+  int sock;
+  sigset_t oldmask;
+} init_args;
+
+static int
+init_steps (const init_args *a, dxc_error **err)
+{
+  const dxc_spec *spec = a->spec;
+  const dxc_process *p = &spec->process;
+
+  /* If the runtime dies, the container dies with it: a foreground container
+     nobody waits for would be reaped by no one. */
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+    return dxc_error_errno (err, errno, "prctl PR_SET_PDEATHSIG");
+  if (getppid () == 1)
+    return dxc_error_new (err, "the runtime died during setup");
+  if (dxc_ns_join_paths (spec, err) < 0)
+    return -1;
+  /* A session of its own: the caller's terminal signals reach the runtime,
+     which forwards them, rather than reaching the container twice. */
+  if (setsid () < 0)
+    return dxc_error_errno (err, errno, "setsid");
+  if ((spec->new_ns_flags & CLONE_NEWNET) && dxc_ns_loopback_up (err) < 0)
+    return -1;
+  if (dxc_ns_set_hostname (spec, err) < 0)
+    return -1;
+  /* Device nodes and mount points get exactly the modes asked for. */
+  umask (0);
+  if (dxc_rootfs_prepare (spec, a->rootfs, a->opts->root_mount, err) < 0)
+    return dxc_error_prefix (err, "rootfs");
+  if (dxc_rootfs_pivot (a->rootfs, a->opts->no_pivot, err) < 0)
+    return dxc_error_prefix (err, "rootfs");
+  if (dxc_apply_sysctls (spec, err) < 0)
+    return -1;
+  if (p->terminal)
+    {
+      cleanup_close int master
+          = dxc_terminal_setup_child (p->console_height, p->console_width, err);
+      if (master < 0)
+        return -1;
+      if (dxc_sync_send_fd (a->sock, DXC_SYNC_PTY, master, err) < 0)
+        return -1;
+    }
+  else if (a->opts->stdin_fd >= 0 && dup2 (a->opts->stdin_fd, 0) < 0)
+    return dxc_error_errno (err, errno, "stdin");
+  /* Masks and read-only remounts last: /dev/console and sysctls above need
+     /proc and /dev writable. */
+  if (dxc_rootfs_finalize (spec, err) < 0)
+    return dxc_error_prefix (err, "rootfs");
+  if (dxc_set_oom_score_adj (p, err) < 0)
+    return -1;
+  if (dxc_set_rlimits (p, err) < 0)
+    return -1;
+  if (make_cwd (p->cwd, err) < 0)
+    return -1;
+  umask (p->has_umask ? p->umask : 022);
+  if (dxc_set_user_and_caps (p, err) < 0)
+    return -1;
+  if (dxc_set_no_new_privs (p, err) < 0)
+    return -1;
+  /* The program gets no fd of the runtime beyond its stdio. */
+  if (syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    return dxc_error_errno (err, errno, "close_range");
+  signal (SIGPIPE, SIG_DFL);
+  sigprocmask (SIG_SETMASK, &a->oldmask, NULL);
+  return exec_process (p, err);
+}
+
+static void __attribute__ ((noreturn))
+container_init (const init_args *a)
+{
+  cleanup_error dxc_error *err = NULL;
+  int code;
+
+  init_steps (a, &err);
+  if (err == NULL)
+    dxc_error_new (&err, "container setup failed");
+  code = err->exit_code;
+  dxc_sync_send_error (a->sock, err);
+  _exit (code);
+}
+
+/* ---- parent side --------------------------------------------------------- */
+
+static pid_t
+clone_child (int flags)
+{
+  /* A NULL stack makes clone() behave like fork(): the child runs on a
+     copy of this stack. */
+  return syscall (SYS_clone, (unsigned long) flags | SIGCHLD, NULL, NULL, NULL,
+                  NULL);
+}
+
+static int
+status_to_exit (int status)
+{
+  if (WIFEXITED (status))
+    return WEXITSTATUS (status);
+  if (WIFSIGNALED (status))
+    return 128 + WTERMSIG (status);
+  return DXC_EXIT_ENGINE;
+}
+
+static void
+copy_fd (int from, int to, bool *eof)
+{
+  char buf[16384];
+  ssize_t n = read (from, buf, sizeof buf);
+  if (n <= 0)
+    {
+      if (n == 0 || (errno != EAGAIN && errno != EINTR))
+        *eof = true;
+      return;
+    }
+  for (ssize_t off = 0; off < n;)
+    {
+      ssize_t w = write (to, buf + off, n - off);
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w < 0)
+        {
+          if (errno != EAGAIN)
+            return;
+          struct pollfd pfd = { to, POLLOUT, 0 };
+          poll (&pfd, 1, 100);
+          continue;
+        }
+      off += w;
+    }
+}
+
+/* Wait for the container's end, forwarding signals and, with a terminal,
+   proxying the pty. */
+static int
+supervise (pid_t pid, int sigfd, int master, int in_fd, int *ret_status,
+           dxc_error **err)
+{
+  bool exited = false, master_eof = master < 0, in_eof = in_fd < 0;
+  bool in_tty = in_fd >= 0 && isatty (in_fd);
+  int status = 0;
+
+  if (master >= 0 && in_tty)
+    dxc_terminal_copy_winsize (in_fd, master);
+  while (!exited || !master_eof)
+    {
+      struct pollfd pfd[3] = { { sigfd, POLLIN, 0 },
+                               { master_eof ? -1 : master, POLLIN, 0 },
+                               { in_eof || master_eof ? -1 : in_fd, POLLIN, 0 } };
+      int n = poll (pfd, 3, exited ? 100 : -1);
+      if (n < 0 && errno != EINTR)
+        return dxc_error_errno (err, errno, "poll");
+      if (n == 0 && exited)
+        break; /* a grandchild holds the pty open: do not wait for it */
+      if (pfd[0].revents & POLLIN)
+        {
+          struct signalfd_siginfo si;
+          if (read (sigfd, &si, sizeof si) == sizeof si)
+            {
+              if (si.ssi_signo == SIGCHLD)
+                {
+                  pid_t r;
+                  int st;
+                  while ((r = waitpid (-1, &st, WNOHANG)) > 0)
+                    if (r == pid)
+                      {
+                        exited = true;
+                        status = st;
+                      }
+                }
+              else if (si.ssi_signo == SIGWINCH)
+                {
+                  if (master >= 0 && in_tty)
+                    dxc_terminal_copy_winsize (in_fd, master);
+                }
+              else if (!exited)
+                kill (pid, si.ssi_signo);
+            }
+        }
+      if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
+        copy_fd (master, STDOUT_FILENO, &master_eof);
+      if (pfd[2].revents & (POLLIN | POLLHUP | POLLERR))
+        copy_fd (in_fd, master, &in_eof);
+    }
+  *ret_status = status_to_exit (status);
+  return 0;
+}
+
+static int
+resolve_rootfs (const dxc_spec *spec, const char *bundle, char **ret,
+                dxc_error **err)
+{
+  cleanup_free char *joined = NULL;
+  char real[PATH_MAX];
+  struct stat st;
+
+  if (spec->root_path[0] == '/' || bundle == NULL)
+    joined = strdup (spec->root_path);
+  else if (asprintf (&joined, "%s/%s", bundle, spec->root_path) < 0)
+    joined = NULL;
+  if (joined == NULL)
+    return dxc_error_errno (err, ENOMEM, "rootfs");
+  if (realpath (joined, real) == NULL)
+    return dxc_error_errno (err, errno, "rootfs %s", joined);
+  if (stat (real, &st) < 0 || !S_ISDIR (st.st_mode))
+    return dxc_error_errno (err, ENOTDIR, "rootfs %s", real);
+  *ret = strdup (real);
+  return 0;
+}
+
+int
+dxc_container_run (const dxc_spec *spec, const dxc_run_opts *opts,
+                   int *ret_status, dxc_error **err)
+{
+  cleanup_free char *rootfs = NULL;
+  cleanup_close int sigfd = -1;
+  cleanup_close int master = -1;
+  int sv[2] = { -1, -1 };
+  int own_pidns = -1;
+  sigset_t mask, oldmask;
+  init_args args;
+  bool state = opts->state_root != NULL;
+  pid_t pid;
+  int r = -1;
+  char flags_str[256];
+
+  /* Step: everything that can be checked is checked before the first side
+     effect. */
+  if (resolve_rootfs (spec, opts->bundle, &rootfs, err) < 0)
+    return -1;
+  if (state && dxc_state_create (opts->state_root, opts->id, err) < 0)
+    return -1;
+
+  /* Step: block the signals to forward; the loop reads them from a
+     signalfd, and the child restores the mask before exec. */
+  sigemptyset (&mask);
+  for (size_t i = 0; i < sizeof forwarded_signals / sizeof (int); i++)
+    sigaddset (&mask, forwarded_signals[i]);
+  sigaddset (&mask, SIGCHLD);
+  sigaddset (&mask, SIGWINCH);
+  sigprocmask (SIG_BLOCK, &mask, &oldmask);
+  sigfd = signalfd (-1, &mask, SFD_CLOEXEC);
+  if (sigfd < 0)
+    {
+      dxc_error_errno (err, errno, "signalfd");
+      goto out_mask;
+    }
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    {
+      dxc_error_errno (err, errno, "socketpair");
+      goto out_mask;
+    }
+
+  /* Step: clone the container process into its new namespaces. */
+  if (dxc_ns_enter_pid_for_children (spec, &own_pidns, err) < 0)
+    goto out_sock;
+  args = (init_args){ spec, opts, rootfs, sv[1], oldmask };
+  dxc_ns_flags_string (spec->new_ns_flags, flags_str, sizeof flags_str);
+  pid = clone_child (spec->new_ns_flags);
+  if (pid == 0)
+    {
+      close (sv[0]);
+      container_init (&args);
+    }
+  if (pid < 0)
+    {
+      dxc_error_errno (err, errno, "clone(%s)", flags_str);
+      dxc_ns_leave_pid_for_children (own_pidns, NULL);
+      goto out_sock;
+    }
+  if (dxc_ns_leave_pid_for_children (own_pidns, err) < 0)
+    goto out_kill;
+  dxc_explain ("clone(%s|SIGCHLD) -> container process, host PID %d (PID 1 "
+               "in its own PID namespace)", flags_str, (int) pid);
+  close (sv[1]);
+  sv[1] = -1;
+
+  /* Step: wait for the child to reach exec, receiving its pty on the way. */
+  for (;;)
+    {
+      enum dxc_sync_type type;
+      int fd = -1;
+      int got = dxc_sync_recv (sv[0], &type, &fd, err);
+      if (got < 0)
+        goto out_kill;
+      if (got == 0)
+        break;
+      if (type == DXC_SYNC_ERROR)
+        {
+          int st;
+          waitpid (pid, &st, 0);
+          goto out_sock;
+        }
+      if (type == DXC_SYNC_PTY)
+        {
+          if (master >= 0)
+            close (master);
+          master = fd;
+        }
+      else if (fd >= 0)
+        close (fd);
+    }
+  if (state && dxc_state_write (opts->state_root, opts->id, opts->bundle, pid,
+                                "running", err)
+                   < 0)
+    goto out_kill;
+  if (opts->on_started)
+    opts->on_started (pid, opts->data);
+
+  /* Step: forward signals (and proxy the terminal) until the end. */
+  {
+    dxc_tty_saved saved = { 0 };
+    int in_fd = -1;
+    if (master >= 0)
+      {
+        in_fd = opts->stdin_fd >= 0 ? -1 : STDIN_FILENO;
+        if (in_fd >= 0 && isatty (in_fd))
+          dxc_terminal_make_raw (in_fd, &saved, NULL);
+      }
+    r = supervise (pid, sigfd, master, in_fd, ret_status, err);
+    dxc_terminal_restore (&saved);
+    if (r < 0)
+      goto out_kill;
+  }
+  goto out_sock;
+
+out_kill:
+  kill (pid, SIGKILL);
+  waitpid (pid, NULL, 0);
+out_sock:
+  if (sv[0] >= 0)
+    close (sv[0]);
+  if (sv[1] >= 0)
+    close (sv[1]);
+out_mask:
+  sigprocmask (SIG_SETMASK, &oldmask, NULL);
+  if (state)
+    dxc_state_remove (opts->state_root, opts->id);
+  return r;
+}

@@ -1,0 +1,31 @@
+/* Running one container from a parsed OCI spec: the runtime library's entry
+ * point, used in-process by the engine and by devoxx-runtime. */
+#ifndef DXC_CONTAINER_H
+#define DXC_CONTAINER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "rootfs.h"
+#include "spec.h"
+
+typedef struct dxc_run_opts
+{
+  const char *id;
+  const char *bundle;     /* a relative root.path is resolved from here */
+  const char *state_root; /* live state directory; NULL keeps none */
+  bool no_pivot;          /* MS_MOVE + chroot instead of pivot_root */
+  int stdin_fd;           /* the container's stdin; -1 keeps the caller's */
+  const dxc_root_mount *root_mount; /* mount this at root.path first */
+  /* Called once the program runs, with its host PID. */
+  void (*on_started) (pid_t pid, void *data);
+  void *data;
+} dxc_run_opts;
+
+/* Run the container to its end: stdio passed through (or a pty proxied when
+ * process.terminal), signals forwarded. *ret_status is the exit code a
+ * shell would see: the program's, or 128+N when killed by signal N. */
+int dxc_container_run (const dxc_spec *spec, const dxc_run_opts *opts,
+                       int *ret_status, dxc_error **err);
+
+#endif

@@ -1,0 +1,28 @@
+/* The container's root file system, built in its own mount namespace:
+ * propagation, the root mount, the spec's mounts (each target resolved inside
+ * the root), device nodes, pivot_root (or MS_MOVE + chroot), then masked and
+ * read-only paths. */
+#ifndef DXC_ROOTFS_H
+#define DXC_ROOTFS_H
+
+#include <stdbool.h>
+
+#include "spec.h"
+
+/* A mount to make at root.path before anything else, in the container's
+ * own mount namespace (the engine's overlay): it vanishes with the
+ * container, whatever happens to the runtime. */
+typedef struct dxc_root_mount
+{
+  const char *type;
+  const char *source;
+  const char *data;
+} dxc_root_mount;
+
+int dxc_rootfs_prepare (const dxc_spec *spec, const char *rootfs,
+                        const dxc_root_mount *root_mount, dxc_error **err);
+int dxc_rootfs_pivot (const char *rootfs, bool no_pivot, dxc_error **err);
+int dxc_rootfs_finalize (const dxc_spec *spec, dxc_error **err);
+int dxc_apply_sysctls (const dxc_spec *spec, dxc_error **err);
+
+#endif

@@ -1,0 +1,35 @@
+/* The parent/child protocol over one SOCK_SEQPACKET socketpair.
+ *
+ * Messages (one datagram each):
+ *   DXC_SYNC_PTY    child -> parent   the pty master fd (SCM_RIGHTS), sent
+ *                                     after the child made its terminal
+ *   DXC_SYNC_ERROR  child -> parent   exit code, errno and the message of a
+ *                                     failed setup step; the child then exits
+ * The child's end is close-on-exec: the parent reading end-of-file means the
+ * container process has executed its program. */
+#ifndef DXC_SYNC_H
+#define DXC_SYNC_H
+
+#include <stdint.h>
+
+#include "util/error.h"
+
+enum dxc_sync_type
+{
+  DXC_SYNC_ERROR = 1,
+  DXC_SYNC_PTY = 2,
+};
+
+/* Child side. */
+void dxc_sync_send_error (int sock, const dxc_error *e);
+int dxc_sync_send_fd (int sock, enum dxc_sync_type type, int fd,
+                      dxc_error **err);
+
+/* Parent side: waits for the next message. Returns 0 on end-of-file (the
+ * child executed its program), 1 when a message arrived: *ret_type is set,
+ * *ret_fd too for a fd-carrying message, and for DXC_SYNC_ERROR *err holds
+ * the child's error. */
+int dxc_sync_recv (int sock, enum dxc_sync_type *ret_type, int *ret_fd,
+                   dxc_error **err);
+
+#endif

@@ -1,0 +1,361 @@
+/* Files and directories: see fs.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "fs.h"
+
+int
+dxc_mkdir_p (const char *path, mode_t mode, dxc_error **err)
+{
+  cleanup_free char *copy = NULL;
+  char *p;
+
+  if (mkdir (path, mode) == 0 || errno == EEXIST)
+    return 0;
+  if (errno != ENOENT)
+    return dxc_error_errno (err, errno, "mkdir %s", path);
+  copy = strdup (path);
+  if (copy == NULL)
+    return dxc_error_errno (err, ENOMEM, "mkdir %s", path);
+  for (p = copy + 1; *p; p++)
+    {
+      if (*p != '/')
+        continue;
+      *p = '\0';
+      if (mkdir (copy, mode) < 0 && errno != EEXIST)
+        return dxc_error_errno (err, errno, "mkdir %s", copy);
+      *p = '/';
+    }
+  if (mkdir (copy, mode) < 0 && errno != EEXIST)
+    return dxc_error_errno (err, errno, "mkdir %s", copy);
+  return 0;
+}
+
+int
+dxc_read_fd (int fd, char **ret_data, size_t *ret_len, dxc_error **err)
+{
+  cleanup_free char *buf = NULL;
+  size_t len = 0, cap = 0;
+
+  for (;;)
+    {
+      ssize_t n;
+      if (cap - len < 4096)
+        {
+          char *nbuf;
+          cap = cap ? cap * 2 : 8192;
+          nbuf = realloc (buf, cap + 1);
+          if (nbuf == NULL)
+            return dxc_error_errno (err, ENOMEM, "read");
+          buf = nbuf;
+        }
+      n = read (fd, buf + len, cap - len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return dxc_error_errno (err, errno, "read");
+      if (n == 0)
+        break;
+      len += n;
+    }
+  buf[len] = '\0';
+  *ret_data = take_ptr (buf);
+  if (ret_len)
+    *ret_len = len;
+  return 0;
+}
+
+int
+dxc_read_file_at (int dirfd, const char *path, char **ret_data,
+                  size_t *ret_len, dxc_error **err)
+{
+  cleanup_close int fd = openat (dirfd, path, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0)
+    return dxc_error_errno (err, errno, "open %s", path);
+  if (dxc_read_fd (fd, ret_data, ret_len, err) < 0)
+    return dxc_error_prefix (err, "%s", path);
+  return 0;
+}
+
+int
+dxc_read_file (const char *path, char **ret_data, size_t *ret_len,
+               dxc_error **err)
+{
+  return dxc_read_file_at (AT_FDCWD, path, ret_data, ret_len, err);
+}
+
+static int
+write_all (int fd, const void *data, size_t len)
+{
+  const char *p = data;
+  while (len > 0)
+    {
+      ssize_t n = write (fd, p, len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return -1;
+      p += n;
+      len -= n;
+    }
+  return 0;
+}
+
+int
+dxc_write_file_atomic (const char *path, const void *data, size_t len,
+                       mode_t mode, int flags, dxc_error **err)
+{
+  cleanup_free char *tmp = NULL;
+  cleanup_close int fd = -1;
+
+  if (asprintf (&tmp, "%s.tmp-%d", path, getpid ()) < 0)
+    return dxc_error_errno (err, ENOMEM, "write %s", path);
+  fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0)
+    return dxc_error_errno (err, errno, "create %s", tmp);
+  if (write_all (fd, data, len) < 0
+      || ((flags & DXC_WRITE_SYNC) && fdatasync (fd) < 0))
+    {
+      int saved = errno;
+      unlink (tmp);
+      return dxc_error_errno (err, saved, "write %s", tmp);
+    }
+  if (rename (tmp, path) < 0)
+    {
+      int saved = errno;
+      unlink (tmp);
+      return dxc_error_errno (err, saved, "rename %s", path);
+    }
+  if (flags & DXC_WRITE_SYNC)
+    {
+      cleanup_free char *dir = dxc_dirname (path);
+      cleanup_close int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (dfd >= 0)
+        fsync (dfd);
+    }
+  return 0;
+}
+
+int
+dxc_write_file (const char *path, const char *data, dxc_error **err)
+{
+  cleanup_close int fd = open (path, O_WRONLY | O_CLOEXEC | O_TRUNC);
+  if (fd < 0)
+    return dxc_error_errno (err, errno, "open %s", path);
+  if (write_all (fd, data, strlen (data)) < 0)
+    return dxc_error_errno (err, errno, "write %s", path);
+  return 0;
+}
+
+static int
+rm_rf_fd (int dfd, dev_t dev, const char *what, dxc_error **err)
+{
+  cleanup_dir DIR *d = fdopendir (dfd);
+  struct dirent *de;
+
+  if (d == NULL)
+    {
+      close (dfd);
+      return dxc_error_errno (err, errno, "opendir %s", what);
+    }
+  while ((de = readdir (d)))
+    {
+      struct stat st;
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      if (fstatat (dirfd (d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        {
+          if (errno == ENOENT)
+            continue;
+          return dxc_error_errno (err, errno, "stat %s/%s", what,
+                                  de->d_name);
+        }
+      if (S_ISDIR (st.st_mode))
+        {
+          int cfd;
+          if (st.st_dev != dev)
+            return dxc_error_errno (err, EBUSY, "remove %s/%s: a mount is "
+                                    "still there", what, de->d_name);
+          cfd = openat (dirfd (d), de->d_name,
+                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          if (cfd < 0)
+            return dxc_error_errno (err, errno, "open %s/%s", what,
+                                    de->d_name);
+          if (rm_rf_fd (cfd, dev, what, err) < 0)
+            return -1;
+          if (unlinkat (dirfd (d), de->d_name, AT_REMOVEDIR) < 0
+              && errno != ENOENT)
+            return dxc_error_errno (err, errno, "rmdir %s/%s", what,
+                                    de->d_name);
+        }
+      else if (unlinkat (dirfd (d), de->d_name, 0) < 0 && errno != ENOENT)
+        return dxc_error_errno (err, errno, "unlink %s/%s", what, de->d_name);
+    }
+  return 0;
+}
+
+int
+dxc_rm_rf_at (int dirfd, const char *name, dxc_error **err)
+{
+  struct stat st;
+  int fd;
+
+  if (fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    {
+      if (errno == ENOENT)
+        return 0;
+      return dxc_error_errno (err, errno, "stat %s", name);
+    }
+  if (!S_ISDIR (st.st_mode))
+    {
+      if (unlinkat (dirfd, name, 0) < 0 && errno != ENOENT)
+        return dxc_error_errno (err, errno, "unlink %s", name);
+      return 0;
+    }
+  fd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return dxc_error_errno (err, errno, "open %s", name);
+  if (rm_rf_fd (fd, st.st_dev, name, err) < 0)
+    return -1;
+  if (unlinkat (dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+    return dxc_error_errno (err, errno, "rmdir %s", name);
+  return 0;
+}
+
+int
+dxc_rm_rf (const char *path, dxc_error **err)
+{
+  return dxc_rm_rf_at (AT_FDCWD, path, err);
+}
+
+int
+dxc_openat_in_root (int rootfd, const char *path, int flags, mode_t mode)
+{
+  struct open_how how = {
+    .flags = flags | O_CLOEXEC,
+    .mode = (flags & O_CREAT) ? mode : 0,
+    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+  };
+  while (*path == '/')
+    path++;
+  if (*path == '\0')
+    path = ".";
+  return syscall (SYS_openat2, rootfd, path, &how, sizeof (how));
+}
+
+int
+dxc_mkdir_p_in_root (int rootfd, const char *path, mode_t mode,
+                     dxc_error **err)
+{
+  cleanup_free char *copy = strdup (path);
+  cleanup_close int parent = -1;
+  char *p, *comp;
+
+  if (copy == NULL)
+    return dxc_error_errno (err, ENOMEM, "mkdir %s", path);
+  /* Fast path: it is already there. */
+  parent = dxc_openat_in_root (rootfd, copy, O_PATH | O_DIRECTORY, 0);
+  if (parent >= 0)
+    return take_fd (parent);
+
+  parent = dxc_openat_in_root (rootfd, "/", O_PATH | O_DIRECTORY, 0);
+  if (parent < 0)
+    return dxc_error_errno (err, errno, "open root");
+  p = copy;
+  while (*p == '/')
+    p++;
+  comp = p;
+  while (*comp)
+    {
+      int fd;
+      char *end = strchrnul (comp, '/');
+      char saved = *end;
+
+      *end = '\0';
+      /* Resolve the whole prefix from the root each time: a symlink met on
+         the way is resolved relative to the container root, not the host. */
+      fd = dxc_openat_in_root (rootfd, copy, O_PATH | O_DIRECTORY, 0);
+      if (fd < 0 && errno == ENOENT)
+        {
+          if (mkdirat (parent, comp, mode) < 0 && errno != EEXIST)
+            return dxc_error_errno (err, errno, "mkdir %s", copy);
+          fd = dxc_openat_in_root (rootfd, copy, O_PATH | O_DIRECTORY, 0);
+        }
+      if (fd < 0)
+        return dxc_error_errno (err, errno, "open %s", copy);
+      close (parent);
+      parent = fd;
+      *end = saved;
+      comp = end;
+      while (*comp == '/')
+        comp++;
+    }
+  return take_fd (parent);
+}
+
+int
+dxc_ensure_in_root (int rootfd, const char *path, bool is_dir,
+                    dxc_error **err)
+{
+  cleanup_free char *dir = NULL;
+  cleanup_close int dfd = -1;
+  const char *base;
+  int fd;
+
+  if (is_dir)
+    return dxc_mkdir_p_in_root (rootfd, path, 0755, err);
+
+  fd = dxc_openat_in_root (rootfd, path, O_PATH, 0);
+  if (fd >= 0)
+    return fd;
+  if (errno != ENOENT)
+    return dxc_error_errno (err, errno, "open %s", path);
+  dir = dxc_dirname (path);
+  base = strrchr (path, '/');
+  base = base ? base + 1 : path;
+  dfd = dxc_mkdir_p_in_root (rootfd, dir, 0755, err);
+  if (dfd < 0)
+    return -1;
+  {
+    /* O_PATH dirfds cannot be used to create files: reopen the directory. */
+    cleanup_close int wdfd
+        = openat (dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    cleanup_close int cfd = -1;
+    if (wdfd < 0)
+      return dxc_error_errno (err, errno, "open %s", dir);
+    cfd = openat (wdfd, base, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
+                  0644);
+    if (cfd < 0 && errno != EEXIST && errno != ELOOP)
+      return dxc_error_errno (err, errno, "create %s", path);
+  }
+  fd = dxc_openat_in_root (rootfd, path, O_PATH, 0);
+  if (fd < 0)
+    return dxc_error_errno (err, errno, "open %s", path);
+  return fd;
+}
+
+bool
+dxc_path_exists (const char *path)
+{
+  return access (path, F_OK) == 0;
+}
+
+char *
+dxc_dirname (const char *path)
+{
+  const char *slash = strrchr (path, '/');
+  if (slash == NULL)
+    return strdup (".");
+  if (slash == path)
+    return strdup ("/");
+  return strndup (path, slash - path);
+}

@@ -9,6 +9,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/bin" "$tmp/etc" "$tmp/root" "$tmp/tmp" "$tmp/proc" "$tmp/sys" \
          "$tmp/dev" "$tmp/home" "$tmp/var"
+chmod 755 "$tmp"
 chmod 1777 "$tmp/tmp"
 cp "$busybox" "$tmp/bin/busybox"
 for applet in $("$busybox" --list); do

@@ -71,12 +71,56 @@ exec_error (const char *file, int e, bool searched, dxc_error **err)
   return dxc_error_exit (err, DXC_EXIT_CANNOT_EXEC);
 }
 
+/* The HOME of uid in the container's /etc/passwd, or "/", as runc does
+   when the environment has none. Called after the root switch. */
+static char *
+home_of (uid_t uid)
+{
+  cleanup_fclose FILE *f = fopen ("/etc/passwd", "re");
+  char line[1024];
+  while (f && fgets (line, sizeof line, f))
+    {
+      char *fields[7] = { 0 };
+      char *tok = line;
+      int n = 0;
+      /* strsep keeps empty fields: name:x:uid:gid:gecos:home:shell */
+      while (n < 7 && (fields[n] = strsep (&tok, ":\n")) != NULL)
+        n++;
+      if (n >= 6 && fields[2] && strtoul (fields[2], NULL, 10) == uid
+          && fields[5] && *fields[5])
+        return strdup (fields[5]);
+    }
+  return strdup ("/");
+}
+
+static char **
+env_with_home (char **env, uid_t uid)
+{
+  size_t n = 0;
+  char **out;
+  cleanup_free char *home = NULL;
+
+  if (env_get (env, "HOME"))
+    return env;
+  while (env[n])
+    n++;
+  out = calloc (n + 2, sizeof (char *));
+  if (out == NULL)
+    return env;
+  memcpy (out, env, n * sizeof (char *));
+  home = home_of (uid);
+  if (asprintf (&out[n], "HOME=%s", home) < 0)
+    out[n] = NULL;
+  return out;
+}
+
 /* execvpe(), with the search PATH taken from the container's environment
    rather than the runtime's, and Docker's exit codes on failure. */
 static int
 exec_process (const dxc_process *p, dxc_error **err)
 {
   const char *file = p->args[0];
+  char **envp = env_with_home (p->env, p->uid);
   const char *path;
   int first_error = ENOENT;
   char buf[PATH_MAX];
@@ -85,10 +129,10 @@ exec_process (const dxc_process *p, dxc_error **err)
     {
       dxc_explain ("execve(\"%s\"): the container's program replaces the "
                    "runtime in this process", file);
-      execve (file, p->args, p->env);
+      execve (file, p->args, envp);
       return exec_error (file, errno, false, err);
     }
-  path = env_get (p->env, "PATH");
+  path = env_get (envp, "PATH");
   if (path == NULL)
     path = default_path;
   while (*path)
@@ -105,11 +149,12 @@ exec_process (const dxc_process *p, dxc_error **err)
             {
               dxc_explain ("execve(\"%s\"): the container's program replaces "
                            "the runtime in this process", buf);
-              execve (buf, p->args, p->env);
-              if (errno != ENOENT && errno != ENOTDIR
-                  && first_error == ENOENT)
-                first_error = errno;
+              execve (buf, p->args, envp);
             }
+          /* As execvp: a candidate we may not reach or run is remembered,
+             and reported if no later one works. */
+          if (errno != ENOENT && errno != ENOTDIR && first_error == ENOENT)
+            first_error = errno;
         }
       path = *end ? end + 1 : end;
     }

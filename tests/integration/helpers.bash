@@ -1,0 +1,92 @@
+# Shared by the integration tests. Everything a test makes lives under
+# $TEST_TMP and is removed (mounts first) by teardown.
+#
+# DXC_BIN_DIR: the binaries under test (default: the repository's bin/).
+# RUNTIME: the OCI runtime for runtime tests (default devoxx-runtime; set
+#          RUNTIME=runc to run the same tests against runc as an oracle).
+
+TESTS_DIR=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+REPO_DIR=$(cd "$TESTS_DIR/.." && pwd)
+DXC_BIN_DIR=${DXC_BIN_DIR:-$REPO_DIR/bin}
+ENGINE=$DXC_BIN_DIR/devoxx-container
+RUNTIME=${RUNTIME:-$DXC_BIN_DIR/devoxx-runtime}
+
+common_setup() {
+  TEST_TMP=$(mktemp -d /tmp/dxc-test.XXXXXX)
+  ROOT=$TEST_TMP/root
+  RUNROOT=$TEST_TMP/run
+  STATE=$TEST_TMP/state
+  export TEST_TMP ROOT RUNROOT STATE
+}
+
+# Unmount anything left under $TEST_TMP (deepest first), then remove it.
+common_teardown() {
+  [ -n "${TEST_TMP:-}" ] || return 0
+  # Processes left by a failed test: those whose root or cwd is ours.
+  local p
+  for p in /proc/[0-9]*; do
+    case "$(readlink "$p/root" 2>/dev/null)$(readlink "$p/cwd" 2>/dev/null)" in
+      *"$TEST_TMP"*) kill -9 "${p#/proc/}" 2>/dev/null ;;
+    esac
+  done
+  awk -v p="$TEST_TMP" '$5 ~ "^" p {print $5}' /proc/self/mountinfo \
+    | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
+  rm -rf "$TEST_TMP"
+}
+
+# The busybox root file system of the demo image, shared by a test file.
+busybox_tar() {
+  local tar=$BATS_FILE_TMPDIR/busybox.tar
+  [ -f "$tar" ] || sh "$REPO_DIR/scripts/make-demo-image.sh" /bin/busybox "$tar"
+  echo "$tar"
+}
+
+# make_bundle DIR [jq filter applied to the default config.json]
+make_bundle() {
+  local dir=$1 filter=${2:-.}
+  mkdir -p "$dir/rootfs"
+  tar -C "$dir/rootfs" -xf "$(busybox_tar)"
+  (cd "$dir" && "$DXC_BIN_DIR/devoxx-runtime" spec)
+  jq "$filter" "$dir/config.json" > "$dir/config.json.new"
+  mv "$dir/config.json.new" "$dir/config.json"
+  # runc needs a cgroup path; a relative one lands under runc's own cgroup
+  # and is removed when the container ends.
+  if [ "$(basename "$RUNTIME")" = runc ]; then
+    jq '.linux.cgroupsPath = "dxc-oracle-'$$'"' "$dir/config.json" > "$dir/c.new"
+    mv "$dir/c.new" "$dir/config.json"
+  fi
+}
+
+# set_args DIR ARG...: the process args of the bundle's config.json.
+set_args() {
+  local dir=$1 args; shift
+  args='[]'
+  for a in "$@"; do args=$(jq -c --arg a "$a" '. + [$a]' <<<"$args"); done
+  jq --argjson a "$args" '.process.args = $a' "$dir/config.json" > "$dir/c.new"
+  mv "$dir/c.new" "$dir/config.json"
+}
+
+rt() {
+  "$RUNTIME" --root "$STATE" "$@"
+}
+
+dxc() {
+  "$ENGINE" --root "$ROOT" --runroot "$RUNROOT" "$@"
+}
+
+# Mounts under $TEST_TMP in the host's mount table (should be none).
+host_mounts_under_tmp() {
+  awk -v p="$TEST_TMP" '$5 ~ "^" p {print $5}' /proc/self/mountinfo
+}
+
+# Wait up to ~10 s for a file to exist (pid files are written atomically).
+wait_for_file() {
+  for _ in $(seq 100); do [ -e "$1" ] && return 0; sleep 0.1; done
+  return 1
+}
+
+# wait_status PID: wait for a background job; its status in WAIT_STATUS.
+wait_status() {
+  WAIT_STATUS=0
+  wait "$1" || WAIT_STATUS=$?
+}

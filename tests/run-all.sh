@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs the unit tests (cmocka binaries) and the integration tests (bats, as
+# root) and ends with one line: "N passed, N failed".
+# DXC_BIN_DIR: where the binaries under test are; DXC_UNIT_DIR: unit tests.
+# TESTS="file.bats ..." runs only those integration files.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+passed=0
+failed=0
+failures=()
+
+for t in "${DXC_UNIT_DIR:?}"/test-*; do
+  [ -x "$t" ] || continue
+  out=$("$t" 2>&1)
+  rc=$?
+  p=$(grep -c '^\[       OK \]' <<<"$out")
+  f=$(grep -c '^\[  FAILED  \] [a-z_]' <<<"$out")
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  passed=$((passed + p))
+  failed=$((failed + f))
+  if [ "$f" -ne 0 ]; then
+    failures+=("$(basename "$t")")
+    echo "$out" | grep -E 'FAILED|ERROR|error|Failure' | head -20
+  fi
+  echo "unit $(basename "$t"): $p passed, $f failed"
+done
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "integration tests need root: skipped" >&2
+else
+  files=${TESTS:-$(cd "$here/integration" && ls *.bats)}
+  for f in $files; do
+    out=$(cd "$here/integration" && bats --tap "$f" 2>&1)
+    p=$(grep -c '^ok ' <<<"$out")
+    n=$(grep -c '^not ok ' <<<"$out")
+    passed=$((passed + p))
+    failed=$((failed + n))
+    if [ "$n" -ne 0 ] || ! grep -q '^1\.\.' <<<"$out"; then
+      [ "$n" -eq 0 ] && failed=$((failed + 1))
+      failures+=("$f")
+      echo "$out" | sed -n '/^not ok/,/^ok /p' | head -80
+    fi
+    echo "integration $f: $p passed, $n failed"
+  done
+fi
+
+[ ${#failures[@]} -eq 0 ] || echo "failing: ${failures[*]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

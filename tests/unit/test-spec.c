@@ -1,0 +1,170 @@
+/* Unit tests of the spec parser: defaults parse, errors name the field,
+ * unimplemented fields are refused, unknown ones ignored. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+
+#include "runtime/spec-default.h"
+#include "runtime/spec.h"
+
+static dxc_error *
+parse_err (const char *patch_key, json_t *patch_value, const char *sub)
+{
+  json_t *j = dxc_spec_default ();
+  dxc_spec *s = NULL;
+  dxc_error *err = NULL;
+  json_t *target = j;
+  if (sub)
+    target = json_object_get (j, sub);
+  if (patch_key)
+    json_object_set_new (target, patch_key, patch_value);
+  if (dxc_spec_from_json (j, &s, &err) == 0)
+    dxc_spec_free (s);
+  json_decref (j);
+  return err;
+}
+
+static void
+test_default_parses (void **state)
+{
+  json_t *j = dxc_spec_default ();
+  dxc_spec *s = NULL;
+  dxc_error *err = NULL;
+  assert_int_equal (dxc_spec_from_json (j, &s, &err), 0);
+  assert_null (err);
+  assert_string_equal (s->process.args[0], "sh");
+  assert_true (s->new_ns_flags & CLONE_NEWPID);
+  assert_true (s->new_ns_flags & CLONE_NEWNS);
+  assert_false (s->new_ns_flags & CLONE_NEWCGROUP);
+  /* Docker's default set: 0xa80425fb */
+  assert_int_equal (s->process.caps[DXC_CAP_EFFECTIVE], 0xa80425fbULL);
+  assert_int_equal (s->process.caps[DXC_CAP_BOUNDING], 0xa80425fbULL);
+  assert_int_equal (s->process.caps[DXC_CAP_INHERITABLE], 0);
+  assert_int_equal (s->n_mounts, 6);
+  assert_string_equal (s->mounts[0].destination, "/proc");
+  assert_int_equal (s->mounts[0].flags, MS_NOSUID | MS_NOEXEC | MS_NODEV);
+  assert_string_equal (s->mounts[1].data, "mode=755,size=65536k");
+  assert_int_equal (s->rootfs_propagation, MS_PRIVATE | MS_REC);
+  dxc_spec_free (s);
+  json_decref (j);
+}
+
+static void
+test_unsupported_refused (void **state)
+{
+  dxc_error *err = parse_err ("seccomp", json_pack ("{s:s}", "defaultAction",
+                                                    "SCMP_ACT_ALLOW"),
+                              "linux");
+  assert_non_null (err);
+  assert_non_null (strstr (err->msg, "linux.seccomp"));
+  dxc_error_free (err);
+  err = parse_err ("uidMappings", json_pack ("[{s:i}]", "size", 1), "linux");
+  assert_non_null (err);
+  assert_non_null (strstr (err->msg, "linux.uidMappings"));
+  dxc_error_free (err);
+  err = parse_err ("apparmorProfile", json_string ("x"), "process");
+  assert_non_null (strstr (err->msg, "process.apparmorProfile"));
+  dxc_error_free (err);
+  err = parse_err ("hooks", json_pack ("{s:[{s:s}]}", "prestart", "path",
+                                       "/bin/true"), NULL);
+  assert_non_null (strstr (err->msg, "hooks.prestart"));
+  dxc_error_free (err);
+}
+
+static void
+test_unknown_ignored (void **state)
+{
+  /* The runtime spec: unknown properties MUST be ignored. */
+  assert_null (parse_err ("someFutureField", json_true (), NULL));
+  assert_null (parse_err ("somethingNew", json_string ("x"), "process"));
+  /* Empty objects of unimplemented fields ask for nothing. */
+  assert_null (parse_err ("resources", json_object (), "linux"));
+}
+
+static void
+test_bad_values_named (void **state)
+{
+  dxc_error *err = parse_err ("args", json_array (), "process");
+  assert_non_null (strstr (err->msg, "process.args"));
+  dxc_error_free (err);
+  err = parse_err ("cwd", json_string ("relative"), "process");
+  assert_non_null (strstr (err->msg, "process.cwd"));
+  dxc_error_free (err);
+  err = parse_err ("hostname",
+                   json_string ("a-very-long-hostname-that-is-longer-than-"
+                                "sixty-four-characters-xxxx"),
+                   NULL);
+  assert_non_null (strstr (err->msg, "hostname"));
+  dxc_error_free (err);
+  err = parse_err ("ociVersion", json_string ("2.0.0"), NULL);
+  assert_non_null (strstr (err->msg, "ociVersion"));
+  dxc_error_free (err);
+  err = parse_err ("rlimits",
+                   json_pack ("[{s:s, s:i, s:i}]", "type", "RLIMIT_NOFILE",
+                              "soft", 10, "hard", 5),
+                   "process");
+  assert_non_null (strstr (err->msg, "RLIMIT_NOFILE"));
+  dxc_error_free (err);
+  err = parse_err ("capabilities", json_pack ("{s:[s]}", "bounding", "CAP_NOPE"),
+                   "process");
+  assert_non_null (strstr (err->msg, "CAP_NOPE"));
+  dxc_error_free (err);
+  err = parse_err ("namespaces",
+                   json_pack ("[{s:s},{s:s}]", "type", "pid", "type", "uts"),
+                   "linux");
+  assert_non_null (strstr (err->msg, "mount namespace"));
+  dxc_error_free (err);
+}
+
+static void
+test_mount_options (void **state)
+{
+  dxc_mount m = { .destination = "/x" };
+  json_t *o = json_pack ("[s,s,s,s,s,s]", "rbind", "ro", "nosuid", "rslave",
+                         "mode=755", "size=1k");
+  assert_int_equal (dxc_parse_mount_options (o, &m, NULL), 0);
+  assert_true (m.bind);
+  assert_true (m.remount_ro);
+  assert_int_equal (m.flags & (MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID),
+                    MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID);
+  assert_int_equal (m.propagation, MS_SLAVE | MS_REC);
+  assert_string_equal (m.data, "mode=755,size=1k");
+  free (m.data);
+  json_decref (o);
+
+  dxc_mount m2 = { .destination = "/y" };
+  dxc_error *err = NULL;
+  o = json_pack ("[s]", "rnosuid");
+  assert_int_equal (dxc_parse_mount_options (o, &m2, &err), -1);
+  assert_non_null (strstr (err->msg, "rnosuid"));
+  dxc_error_free (err);
+  json_decref (o);
+}
+
+static void
+test_names (void **state)
+{
+  assert_int_equal (dxc_cap_from_name ("CAP_SYS_ADMIN"), 21);
+  assert_int_equal (dxc_cap_from_name ("cap_chown"), 0);
+  assert_int_equal (dxc_cap_from_name ("SYS_ADMIN"), -1);
+  assert_string_equal (dxc_ns_name (CLONE_NEWNET), "network");
+}
+
+int
+main (void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test (test_default_parses),
+    cmocka_unit_test (test_unsupported_refused),
+    cmocka_unit_test (test_unknown_ignored),
+    cmocka_unit_test (test_bad_values_named),
+    cmocka_unit_test (test_mount_options),
+    cmocka_unit_test (test_names),
+  };
+  return cmocka_run_group_tests (tests, NULL, NULL);
+}

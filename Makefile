@@ -5,7 +5,9 @@
 CC ?= gcc
 SAN ?=
 PKGS_RT = jansson libcap
-PKGS_ENGINE = $(PKGS_RT) libarchive libcrypto
+PKGS_ENGINE = $(PKGS_RT)
+# libarchive and libcrypto are loaded on first use (src/util/dl.h): headers only.
+PKGS_DLOPEN = libarchive libcrypto
 
 ifeq ($(SAN),1)
 BUILD := build-san
@@ -23,7 +25,7 @@ WARN = -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes \
        -Wno-unused-parameter -Wno-format-nonliteral -Wstrict-prototypes
 CFLAGS ?= $(OPT) -g
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Isrc \
-             $(shell pkg-config --cflags $(PKGS_ENGINE))
+             $(shell pkg-config --cflags $(PKGS_ENGINE) $(PKGS_DLOPEN))
 LDFLAGS ?=
 ALL_LDFLAGS = -Wl,--as-needed $(LDFLAGS) $(SANFLAGS)
 LIBS_RT = $(shell pkg-config --libs $(PKGS_RT))
@@ -79,7 +81,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libdxc-engine.a $(BUILD)/libdxc-runtime.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ENGINE) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ENGINE) -larchive -lcmocka
 
 unit: $(UNIT_BIN)
 

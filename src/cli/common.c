@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -43,4 +45,18 @@ void
 dxc_cli_enable_explain (void)
 {
   dxc_explain_fd = fcntl (STDERR_FILENO, F_DUPFD_CLOEXEC, 100);
+}
+
+int
+dxc_cli_dispatch (const dxc_cli_command *commands, int argc, char **argv)
+{
+  if (argc < 1)
+    return dxc_cli_usage_error ("a command is needed (see '%s --help')",
+                                program_invocation_short_name);
+  optind = 1;
+  for (const dxc_cli_command *c = commands; c->name; c++)
+    if (strcmp (c->name, argv[0]) == 0)
+      return c->run (argc, argv);
+  return dxc_cli_usage_error ("unknown command %s (see '%s --help')", argv[0],
+                              program_invocation_short_name);
 }

@@ -17,4 +17,14 @@ int dxc_cli_require_root (void);
 /* Point the --explain narration at stderr. */
 void dxc_cli_enable_explain (void);
 
+typedef struct dxc_cli_command
+{
+  const char *name;
+  int (*run) (int argc, char **argv); /* argv[0] is the command's name */
+} dxc_cli_command;
+
+/* Run the command argv[0] of a NULL-terminated table; the usage on stderr
+ * and 125 when argc is 0, an error line for an unknown command. */
+int dxc_cli_dispatch (const dxc_cli_command *commands, int argc, char **argv);
+
 #endif

@@ -282,8 +282,12 @@ cmd_images (int argc, char **argv)
   return 0;
 }
 
+/* rm and rmi: [-f] NAME..., each on its own; exit 1 if any failed, as
+   Docker does. */
 static int
-cmd_rmi (int argc, char **argv)
+remove_each (int argc, char **argv, const char *what,
+             int (*remove) (dxc_engine *, const char *, bool, dxc_error **),
+             bool echo)
 {
   dxc_engine *e = NULL;
   bool force = false;
@@ -292,17 +296,29 @@ cmd_rmi (int argc, char **argv)
   if (argc > 1 && strcmp (argv[1], "-f") == 0)
     force = true, first = 2;
   if (first >= argc)
-    return dxc_cli_usage_error ("rmi requires at least 1 argument: an image");
+    return dxc_cli_usage_error ("%s requires at least 1 argument: %s",
+                                argv[0], what);
   if ((r = open_engine (&e)))
     return r;
   for (int i = first; i < argc; i++)
     {
       dxc_error *err = NULL;
-      if (dxc_engine_rmi (e, argv[i], force, &err) < 0)
-        ret = dxc_cli_fail (err) ? 1 : 1;
+      if (remove (e, argv[i], force, &err) < 0)
+        {
+          dxc_cli_fail (err);
+          ret = 1;
+        }
+      else if (echo)
+        printf ("%s\n", argv[i]);
     }
   dxc_engine_free (e);
   return ret;
+}
+
+static int
+cmd_rmi (int argc, char **argv)
+{
+  return remove_each (argc, argv, "an image", dxc_engine_rmi, false);
 }
 
 static int
@@ -373,27 +389,21 @@ cmd_ps (int argc, char **argv)
 static int
 cmd_rm (int argc, char **argv)
 {
-  dxc_engine *e = NULL;
-  bool force = false;
-  int first = 1, r, ret = 0;
-
-  if (argc > 1 && strcmp (argv[1], "-f") == 0)
-    force = true, first = 2;
-  if (first >= argc)
-    return dxc_cli_usage_error ("rm requires at least 1 argument: a container");
-  if ((r = open_engine (&e)))
-    return r;
-  for (int i = first; i < argc; i++)
-    {
-      dxc_error *err = NULL;
-      if (dxc_engine_rm (e, argv[i], force, &err) < 0)
-        ret = dxc_cli_fail (err) ? 1 : 1;
-      else
-        printf ("%s\n", argv[i]);
-    }
-  dxc_engine_free (e);
-  return ret;
+  return remove_each (argc, argv, "a container", dxc_engine_rm, true);
 }
+
+static int
+cmd_version (int argc, char **argv)
+{
+  printf ("devoxx-container version %s\n", DXC_VERSION);
+  return 0;
+}
+
+static const dxc_cli_command commands[]
+    = { { "run", cmd_run },       { "import", cmd_import },
+        { "images", cmd_images }, { "rmi", cmd_rmi },
+        { "ps", cmd_ps },         { "rm", cmd_rm },
+        { "version", cmd_version }, { NULL, NULL } };
 
 int
 main (int argc, char **argv)
@@ -406,7 +416,6 @@ main (int argc, char **argv)
           { "version", no_argument, NULL, 'v' },
           { "help", no_argument, NULL, 'h' },
           { NULL, 0, NULL, 0 } };
-  const char *cmd;
   int c;
 
   signal (SIGPIPE, SIG_IGN);
@@ -431,27 +440,5 @@ main (int argc, char **argv)
       usage (stderr);
       return DXC_EXIT_ENGINE;
     }
-  cmd = argv[optind];
-  argc -= optind;
-  argv += optind;
-  optind = 1;
-  if (strcmp (cmd, "run") == 0)
-    return cmd_run (argc, argv);
-  if (strcmp (cmd, "import") == 0)
-    return cmd_import (argc, argv);
-  if (strcmp (cmd, "images") == 0)
-    return cmd_images (argc, argv);
-  if (strcmp (cmd, "rmi") == 0)
-    return cmd_rmi (argc, argv);
-  if (strcmp (cmd, "ps") == 0)
-    return cmd_ps (argc, argv);
-  if (strcmp (cmd, "rm") == 0)
-    return cmd_rm (argc, argv);
-  if (strcmp (cmd, "version") == 0)
-    {
-      printf ("devoxx-container version %s\n", DXC_VERSION);
-      return 0;
-    }
-  return dxc_cli_usage_error ("unknown command %s (see 'devoxx-container "
-                              "--help')", cmd);
+  return dxc_cli_dispatch (commands, argc - optind, argv + optind);
 }

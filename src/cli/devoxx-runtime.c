@@ -225,6 +225,16 @@ cmd_spec (int argc, char **argv)
   return 0;
 }
 
+static int
+cmd_list_args (int argc, char **argv)
+{
+  return cmd_list ();
+}
+
+static const dxc_cli_command commands[]
+    = { { "run", cmd_run },   { "state", cmd_state }, { "kill", cmd_kill },
+        { "list", cmd_list_args }, { "spec", cmd_spec }, { NULL, NULL } };
+
 int
 main (int argc, char **argv)
 {
@@ -238,7 +248,6 @@ main (int argc, char **argv)
           { "version", no_argument, NULL, 'v' },
           { "help", no_argument, NULL, 'h' },
           { NULL, 0, NULL, 0 } };
-  const char *cmd;
   int c;
 
   signal (SIGPIPE, SIG_IGN);
@@ -263,19 +272,5 @@ main (int argc, char **argv)
       usage (stderr);
       return DXC_EXIT_ENGINE;
     }
-  cmd = argv[optind];
-  argc -= optind;
-  argv += optind;
-  optind = 1;
-  if (strcmp (cmd, "run") == 0)
-    return cmd_run (argc, argv);
-  if (strcmp (cmd, "state") == 0)
-    return cmd_state (argc, argv);
-  if (strcmp (cmd, "kill") == 0)
-    return cmd_kill (argc, argv);
-  if (strcmp (cmd, "list") == 0)
-    return cmd_list ();
-  if (strcmp (cmd, "spec") == 0)
-    return cmd_spec (argc, argv);
-  return dxc_cli_usage_error ("unknown command %s (see --help)", cmd);
+  return dxc_cli_dispatch (commands, argc - optind, argv + optind);
 }

@@ -19,6 +19,7 @@
 #include "runtime/container.h"
 #include "util/copy.h"
 #include "util/fs.h"
+#include "util/strings.h"
 #include "util/log.h"
 
 extern const char dxc_demo_tar_start[];
@@ -106,20 +107,6 @@ dxc_engine_image (dxc_engine *e, const char *ref, dxc_image **ret,
   return dxc_image_lookup (e->store, ref, ret, err);
 }
 
-static char *
-now_rfc3339 (void)
-{
-  char buf[64];
-  struct timespec ts;
-  struct tm tm;
-  clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  strftime (buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf (buf + strlen (buf), sizeof buf - strlen (buf), ".%09ldZ",
-            ts.tv_nsec);
-  return strdup (buf);
-}
-
 /* The container's root: where it is mounted and what is mounted there. */
 typedef struct rootfs_plan
 {
@@ -205,7 +192,7 @@ on_started (pid_t pid, void *data)
 {
   started_ctx *c = data;
   json_t *state = json_object_get (c->rec, "State");
-  cleanup_free char *now = now_rfc3339 ();
+  cleanup_free char *now = dxc_now_rfc3339 ();
   json_object_set_new (state, "Status", json_string ("running"));
   json_object_set_new (state, "Pid", json_integer (pid));
   json_object_set_new (state, "StartedAt", json_string (now));
@@ -216,7 +203,7 @@ static json_t *
 make_record (const char *id, const char *name, const dxc_run_options *o,
              const dxc_image *img, json_t *spec)
 {
-  cleanup_free char *now = now_rfc3339 ();
+  cleanup_free char *now = dxc_now_rfc3339 ();
   json_t *layers = json_array ();
   for (size_t i = 0; i < img->n_layers; i++)
     json_array_append_new (layers, json_string (img->layers[i]));
@@ -318,7 +305,7 @@ dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
   if (!o->rm)
     {
       json_t *state = json_object_get (rec, "State");
-      cleanup_free char *now = now_rfc3339 ();
+      cleanup_free char *now = dxc_now_rfc3339 ();
       json_object_set_new (state, "Status", json_string ("exited"));
       json_object_set_new (state, "ExitCode", json_integer (*ret_status));
       json_object_set_new (state, "Pid", json_integer (0));
@@ -432,7 +419,12 @@ dxc_engine_rmi (dxc_engine *e, const char *refstr, bool force, dxc_error **err)
         {
           if (dxc_store_index_set (e->store, key, NULL, err) < 0)
             goto out;
-          printf ("Untagged: %s\n", key);
+          if (e->notify)
+            {
+              cleanup_free char *msg = NULL;
+              if (asprintf (&msg, "Untagged: %s", key) >= 0)
+                e->notify (msg);
+            }
         }
     }
   if (dxc_store_gc (e->store, keep, err) < 0)

@@ -4,6 +4,45 @@
 #include <string.h>
 
 #include "digest.h"
+#include "util/dl.h"
+
+/* libcrypto through dlopen (see util/dl.h): the names are OpenSSL's. */
+#define CRYPTO_SYMBOLS(X)                                                      \
+  X (EVP_MD_CTX_new)                                                           \
+  X (EVP_MD_CTX_free)                                                          \
+  X (EVP_DigestInit_ex)                                                        \
+  X (EVP_DigestUpdate)                                                         \
+  X (EVP_DigestFinal_ex)                                                       \
+  X (EVP_sha256)
+
+static struct
+{
+#define FIELD(n) __typeof__ (n) *n;
+  CRYPTO_SYMBOLS (FIELD)
+#undef FIELD
+} crypto;
+
+int
+dxc_digest_load (dxc_error **err)
+{
+  static const char *const sonames[] = { "libcrypto.so.3", "libcrypto.so", NULL };
+  static const char *const names[] = {
+#define NAME(n) #n,
+    CRYPTO_SYMBOLS (NAME)
+#undef NAME
+  };
+  static int loaded;
+  _Static_assert (sizeof crypto == sizeof names, "one pointer per name");
+  return dxc_dl_load (sonames, names, (void **) &crypto,
+                      sizeof names / sizeof names[0], &loaded, err);
+}
+
+#define EVP_MD_CTX_new crypto.EVP_MD_CTX_new
+#define EVP_MD_CTX_free crypto.EVP_MD_CTX_free
+#define EVP_DigestInit_ex crypto.EVP_DigestInit_ex
+#define EVP_DigestUpdate crypto.EVP_DigestUpdate
+#define EVP_DigestFinal_ex crypto.EVP_DigestFinal_ex
+#define EVP_sha256 crypto.EVP_sha256
 
 struct dxc_sha256
 {
@@ -13,7 +52,10 @@ struct dxc_sha256
 dxc_sha256 *
 dxc_sha256_new (void)
 {
-  dxc_sha256 *h = calloc (1, sizeof *h);
+  dxc_sha256 *h;
+  if (dxc_digest_load (NULL) < 0)
+    return NULL;
+  h = calloc (1, sizeof *h);
   if (h == NULL)
     return NULL;
   h->ctx = EVP_MD_CTX_new ();

@@ -6,7 +6,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util/error.h"
+
 typedef struct dxc_sha256 dxc_sha256;
+
+/* Load libcrypto (on first use: see util/dl.h). dxc_sha256_new() does it
+ * too, and returns NULL if it cannot. */
+int dxc_digest_load (dxc_error **err);
 
 dxc_sha256 *dxc_sha256_new (void);
 void dxc_sha256_update (dxc_sha256 *h, const void *data, size_t len);

@@ -1,6 +1,4 @@
 /* Import of a root file system as a one-layer image: see import.h. */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,9 +11,11 @@
 
 #include "image/digest.h"
 #include "image/import.h"
+#include "image/libarchive.h"
 #include "image/reference.h"
 #include "image/unpack.h"
 #include "util/fs.h"
+#include "util/strings.h"
 
 const char *
 dxc_oci_arch (void)
@@ -183,26 +183,12 @@ out:
   return ret;
 }
 
-static char *
-now_rfc3339 (void)
-{
-  char buf[64];
-  struct timespec ts;
-  struct tm tm;
-  clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  strftime (buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf (buf + strlen (buf), sizeof buf - strlen (buf), ".%09ldZ",
-            ts.tv_nsec);
-  return strdup (buf);
-}
-
 /* Config, manifest and index entry for a one-layer image. */
 static int
 write_image (const dxc_store *s, const char *diff_id, size_t layer_size,
              const dxc_import_opts *opts, char ret_id[72], dxc_error **err)
 {
-  cleanup_free char *created = now_rfc3339 ();
+  cleanup_free char *created = dxc_now_rfc3339 ();
   cleanup_free char *cfg_text = NULL;
   cleanup_free char *man_text = NULL;
   char man_digest[72];
@@ -257,6 +243,8 @@ import_archive (const dxc_store *s, struct archive *in, bool from_disk,
   char diff_id[72];
   int r;
 
+  if (dxc_digest_load (err) < 0)
+    return -1;
   w.fd = open (tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (w.fd < 0)
     return dxc_error_errno (err, errno, "create %s", tmp);
@@ -290,6 +278,8 @@ dxc_image_import_path (const dxc_store *s, const char *path,
 
   if (stat (path, &st) < 0)
     return dxc_error_errno (err, errno, "import %s", path);
+  if (dxc_archive_load (err) < 0)
+    return -1;
   if (S_ISDIR (st.st_mode))
     {
       cleanup_free char *real = realpath (path, NULL);
@@ -331,9 +321,12 @@ dxc_image_import_memory (const dxc_store *s, const void *data, size_t len,
                          const dxc_import_opts *opts, char ret_id[72],
                          dxc_error **err)
 {
-  struct archive *in = archive_read_new ();
+  struct archive *in;
   int r;
 
+  if (dxc_archive_load (err) < 0)
+    return -1;
+  in = archive_read_new ();
   archive_read_support_format_tar (in);
   if (archive_read_open_memory (in, data, len) != ARCHIVE_OK)
     {

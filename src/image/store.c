@@ -1,5 +1,5 @@
 /* The image store: see store.h. */
-#include <archive.h>
+#include "image/libarchive.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -102,6 +102,8 @@ dxc_store_put_blob (const dxc_store *s, const void *data, size_t len,
 {
   cleanup_free char *final = NULL;
 
+  if (dxc_digest_load (err) < 0)
+    return -1;
   dxc_sha256_buffer (data, len, ret_digest);
   final = dxc_store_blob_path (s, ret_digest);
   if (access (final, F_OK) == 0)
@@ -144,6 +146,8 @@ dxc_store_unpack_layer (const dxc_store *s, const char *diff_id,
 
   if (access (final, F_OK) == 0)
     return 0;
+  if (dxc_archive_load (err) < 0)
+    return -1;
   tmp = dxc_store_tmp_path (s, "layer");
   if (mkdir (tmp, 0755) < 0)
     return dxc_error_errno (err, errno, "mkdir %s", tmp);

@@ -1,5 +1,4 @@
 /* Layer extraction: see unpack.h. */
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>

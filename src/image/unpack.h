@@ -7,7 +7,7 @@
 #ifndef DXC_UNPACK_H
 #define DXC_UNPACK_H
 
-#include <archive.h>
+#include "image/libarchive.h"
 
 #include "util/error.h"
 

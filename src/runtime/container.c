@@ -318,11 +318,9 @@ supervise (pid_t pid, int sigfd, int master, int in_fd, int *ret_status,
            dxc_error **err)
 {
   bool exited = false, master_eof = master < 0, in_eof = in_fd < 0;
-  bool in_tty = in_fd >= 0 && isatty (in_fd);
+  bool in_tty = isatty (STDIN_FILENO);
   int status = 0;
 
-  if (master >= 0 && in_tty)
-    dxc_terminal_copy_winsize (in_fd, master);
   while (!exited || !master_eof)
     {
       struct pollfd pfd[3] = { { sigfd, POLLIN, 0 },
@@ -352,7 +350,7 @@ supervise (pid_t pid, int sigfd, int master, int in_fd, int *ret_status,
               else if (si.ssi_signo == SIGWINCH)
                 {
                   if (master >= 0 && in_tty)
-                    dxc_terminal_copy_winsize (in_fd, master);
+                    dxc_terminal_copy_winsize (STDIN_FILENO, master);
                 }
               else if (!exited)
                 kill (pid, si.ssi_signo);
@@ -494,9 +492,12 @@ dxc_container_run (const dxc_spec *spec, const dxc_run_opts *opts,
     int in_fd = -1;
     if (master >= 0)
       {
+        /* Our terminal goes raw whenever there is one (the container's pty
+           does the line discipline); input is forwarded only when the
+           container takes our stdin. */
+        if (isatty (STDIN_FILENO))
+          dxc_terminal_make_raw (STDIN_FILENO, &saved, NULL);
         in_fd = opts->stdin_fd >= 0 ? -1 : STDIN_FILENO;
-        if (in_fd >= 0 && isatty (in_fd))
-          dxc_terminal_make_raw (in_fd, &saved, NULL);
       }
     r = supervise (pid, sigfd, master, in_fd, ret_status, err);
     dxc_terminal_restore (&saved);

@@ -11,12 +11,9 @@
 
 #include "namespaces.h"
 #include "util/log.h"
+#include "util/strings.h"
 
-static const struct
-{
-  int flag;
-  const char *name;
-} clone_names[] = {
+static const dxc_flag_name clone_names[] = {
   { CLONE_NEWNS, "CLONE_NEWNS" },       { CLONE_NEWPID, "CLONE_NEWPID" },
   { CLONE_NEWUTS, "CLONE_NEWUTS" },     { CLONE_NEWIPC, "CLONE_NEWIPC" },
   { CLONE_NEWNET, "CLONE_NEWNET" },     { CLONE_NEWCGROUP, "CLONE_NEWCGROUP" },
@@ -26,14 +23,8 @@ static const struct
 void
 dxc_ns_flags_string (int flags, char *buf, size_t len)
 {
-  size_t off = 0;
-  buf[0] = '\0';
-  for (size_t i = 0; i < sizeof clone_names / sizeof clone_names[0]; i++)
-    if (flags & clone_names[i].flag)
-      off += snprintf (buf + off, off < len ? len - off : 0, "%s%s",
-                       off ? "|" : "", clone_names[i].name);
-  if (off == 0)
-    snprintf (buf, len, "0");
+  dxc_flags_string (clone_names, sizeof clone_names / sizeof clone_names[0],
+                    flags, buf, len);
 }
 
 static int

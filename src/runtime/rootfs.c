@@ -21,6 +21,7 @@
 #include "rootfs.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/strings.h"
 
 #define FD_PATH(buf, fd) snprintf (buf, sizeof buf, "/proc/self/fd/%d", fd)
 
@@ -69,23 +70,13 @@ remount_bind (const char *path, unsigned long flags, dxc_error **err)
 static void
 mount_flags_string (unsigned long f, char *buf, size_t len)
 {
-  static const struct
-  {
-    unsigned long f;
-    const char *n;
-  } names[] = { { MS_BIND, "MS_BIND" },     { MS_REC, "MS_REC" },
-                { MS_RDONLY, "MS_RDONLY" }, { MS_NOSUID, "MS_NOSUID" },
-                { MS_NODEV, "MS_NODEV" },   { MS_NOEXEC, "MS_NOEXEC" },
-                { MS_STRICTATIME, "MS_STRICTATIME" },
-                { MS_RELATIME, "MS_RELATIME" } };
-  size_t off = 0;
-  buf[0] = '\0';
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-    if (f & names[i].f)
-      off += snprintf (buf + off, off < len ? len - off : 0, "%s%s",
-                       off ? "|" : "", names[i].n);
-  if (off == 0)
-    snprintf (buf, len, "0");
+  static const dxc_flag_name names[]
+      = { { MS_BIND, "MS_BIND" },     { MS_REC, "MS_REC" },
+          { MS_RDONLY, "MS_RDONLY" }, { MS_NOSUID, "MS_NOSUID" },
+          { MS_NODEV, "MS_NODEV" },   { MS_NOEXEC, "MS_NOEXEC" },
+          { MS_STRICTATIME, "MS_STRICTATIME" },
+          { MS_RELATIME, "MS_RELATIME" } };
+  dxc_flags_string (names, sizeof names / sizeof names[0], f, buf, len);
 }
 
 static int

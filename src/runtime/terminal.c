@@ -35,11 +35,15 @@ dxc_terminal_setup_child (unsigned short rows, unsigned short cols,
     return dxc_error_errno (err, errno, "terminal: open pty peer");
   if (ptsname_r (master, name, sizeof name) != 0)
     snprintf (name, sizeof name, "(pty)");
-  if (rows && cols)
-    {
-      struct winsize ws = { .ws_row = rows, .ws_col = cols };
+  /* The size must be there before the program starts: from the spec, or
+     else from the caller's terminal (still our stdin at this point). */
+  {
+    struct winsize ws = { .ws_row = rows, .ws_col = cols };
+    if ((rows == 0 || cols == 0) && ioctl (STDIN_FILENO, TIOCGWINSZ, &ws) < 0)
+      ws.ws_row = ws.ws_col = 0;
+    if (ws.ws_row && ws.ws_col)
       ioctl (slave, TIOCSWINSZ, &ws);
-    }
+  }
   /* /dev/console is the container's terminal, as runc and crun make it. */
   {
     cleanup_close int c = open ("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW

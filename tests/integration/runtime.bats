@@ -207,12 +207,16 @@ devoxx_only() {
 }
 
 @test "a namespace given by path is joined" {
-  unshare -u sh -c 'hostname joined-uts; sleep 30' &
+  # exec: the holder's PID is the process in the namespace, and killing it
+  # leaves nothing holding bats' output open.
+  unshare -u sh -c 'hostname joined-uts; exec sleep 30' > /dev/null 2>&1 &
   holder=$!
-  sleep 0.3
-  target=$(pgrep -P $holder sleep || echo $holder)
+  for _ in $(seq 50); do
+    [ "$(nsenter -t $holder -u hostname 2>/dev/null)" = joined-uts ] && break
+    sleep 0.1
+  done
   set_args "$B" hostname
-  jq --arg p "/proc/$target/ns/uts" '.hostname = null | .linux.namespaces |= map(if .type == "uts" then .path = $p else . end)' "$B/config.json" > "$B/c" && mv "$B/c" "$B/config.json"
+  jq --arg p "/proc/$holder/ns/uts" '.hostname = null | .linux.namespaces |= map(if .type == "uts" then .path = $p else . end)' "$B/config.json" > "$B/c" && mv "$B/c" "$B/config.json"
   run rt run --bundle "$B" t1
   kill $holder 2>/dev/null; wait $holder 2>/dev/null || true
   [ "$output" = joined-uts ]

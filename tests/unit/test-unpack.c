@@ -239,6 +239,8 @@ test_clean_path (void **state)
 int
 main (void)
 {
+  if (dxc_archive_load (NULL) < 0)
+    return 1;
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown (test_traversal_refused, setup, teardown),
     cmocka_unit_test_setup_teardown (test_symlink_then_file, setup, teardown),

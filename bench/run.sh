@@ -1,0 +1,118 @@
+#!/bin/bash
+# Benchmarks, side by side in one run (this machine is shared and noisy:
+# compare the ratios, not the absolute times):
+#   1. runtime: devoxx-runtime run vs crun run vs runc run, one busybox bundle
+#      running /bin/true, the same config (runc and crun also get a relative
+#      cgroupsPath, which devoxx-runtime does not implement yet);
+#   2. engine: devoxx-container run --rm busybox true vs podman run --rm
+#      --network none (runtime runc) on the same image.
+# Prints medians, ratios and peak RSS; writes bench/results/latest.md.
+# RUNS=N changes the number of timed runs (default 50).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${DXC_BIN_DIR:-$repo/bin}
+RUNS=${RUNS:-50}
+results=$repo/bench/results
+mkdir -p "$results"
+
+if [ "$(id -u)" -ne 0 ]; then echo "bench: run as root" >&2; exit 1; fi
+missing=()
+for cmd in hyperfine crun runc podman /usr/bin/time jq; do
+  command -v "$cmd" >/dev/null || missing+=("$(basename "$cmd")")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get install -y -q "${missing[@]}" >/dev/null
+fi
+
+tmp=$(mktemp -d /tmp/dxc-bench.XXXXXX)
+cleanup() {
+  awk -v p="$tmp" '$5 ~ "^" p {print $5}' /proc/self/mountinfo | sort -r |
+    while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# The bundle: the demo image's root, /bin/true, no terminal.
+tar=$repo/build/demo-busybox.tar
+[ -f "$tar" ] || sh "$repo/scripts/make-demo-image.sh" /bin/busybox "$tmp/busybox.tar"
+[ -f "$tar" ] || tar=$tmp/busybox.tar
+mkdir -p "$tmp/rootfs" "$tmp/bundle-dxc" "$tmp/bundle-oci"
+tar -C "$tmp/rootfs" -xf "$tar"
+(cd "$tmp/bundle-dxc" && "$BIN/devoxx-runtime" spec)
+jq --arg r "$tmp/rootfs" '.process.args = ["/bin/true"] | .root.path = $r' \
+  "$tmp/bundle-dxc/config.json" > "$tmp/c" && mv "$tmp/c" "$tmp/bundle-dxc/config.json"
+jq '.linux.cgroupsPath = "dxc-bench-'$$'"' "$tmp/bundle-dxc/config.json" \
+  > "$tmp/bundle-oci/config.json"
+
+# podman, isolated in its own store, with no default rlimits (podman's
+# nofile=1048576 cannot be set here: see ../shared/MACHINE.md).
+cat > "$tmp/containers.conf" <<CONF
+[containers]
+default_ulimits = []
+[engine]
+events_logger = "file"
+cgroup_manager = "cgroupfs"
+CONF
+export CONTAINERS_CONF=$tmp/containers.conf
+podman=(podman --root "$tmp/podman-root" --runroot "$tmp/podman-run" --runtime runc --storage-driver overlay)
+"${podman[@]}" import --change 'CMD ["sh"]' "$tar" localhost/busybox:latest >/dev/null
+"$BIN/devoxx-container" --root "$tmp/dx-root" --runroot "$tmp/dx-run" run --rm busybox true 2>/dev/null
+
+dxrt="$BIN/devoxx-runtime --root $tmp/s-dxc run --bundle $tmp/bundle-dxc b1"
+crun="crun --root $tmp/s-crun run --bundle $tmp/bundle-oci b2"
+runc="runc --root $tmp/s-runc run --bundle $tmp/bundle-oci b3"
+dxen="$BIN/devoxx-container --root $tmp/dx-root --runroot $tmp/dx-run run --rm busybox true"
+pdmn="${podman[*]} run --rm --network none localhost/busybox true"
+
+# crun refuses hybrid cgroups: every runtime command runs in a mount
+# namespace where the cgroup2 mount is hidden, so all pay the same.
+hide_unified='umount /sys/fs/cgroup/unified 2>/dev/null || true'
+unshare -m --propagation private sh -c "$hide_unified; hyperfine -N --warmup 5 --runs $RUNS \
+  --export-json $tmp/runtime.json -n devoxx-runtime '$dxrt' -n crun '$crun' -n runc '$runc'" >&2
+hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$tmp/engine.json" \
+  -n "devoxx-container run --rm" "$dxen" -n "podman run --rm --network none" "$pdmn" >&2
+
+peak_rss() { # command... -> max RSS in kB over 5 runs
+  local max=0 r
+  for _ in 1 2 3 4 5; do
+    r=$(unshare -m --propagation private sh -c "$hide_unified; /usr/bin/time -f %M $* 2>&1 >/dev/null | tail -1")
+    [ "$r" -gt "$max" ] && max=$r
+  done
+  echo "$max"
+}
+
+report() { # json, baseline name
+  jq -r --arg base "$2" '
+    (.results[] | select(.command == $base) | .median) as $b
+    | .results[] | "| \(.command) | \(.median * 1000 | . * 100 | round / 100) ms | \(.mean * 1000 | . * 100 | round / 100) ms | \(.median / $b | . * 100 | round / 100) |"' "$1"
+}
+
+{
+  echo "# Benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, kernel $(uname -r), $RUNS runs"
+  echo
+  echo "## Runtime: run of /bin/true from one busybox bundle"
+  echo
+  echo "| runtime | median | mean | median / devoxx-runtime |"
+  echo "| --- | --- | --- | --- |"
+  report "$tmp/runtime.json" devoxx-runtime
+  echo
+  echo "## Engine: run --rm busybox true"
+  echo
+  echo "| engine | median | mean | median / devoxx-container |"
+  echo "| --- | --- | --- | --- |"
+  report "$tmp/engine.json" "devoxx-container run --rm"
+  pod=$(jq '.results[] | select(.command | startswith("podman")) | .median' "$tmp/engine.json")
+  dx=$(jq '.results[] | select(.command | startswith("devoxx")) | .median' "$tmp/engine.json")
+  echo
+  echo "podman / devoxx-container: $(jq -n "$pod / $dx | . * 10 | round / 10")x"
+  echo
+  echo "## Peak RSS (max of 5 runs, /usr/bin/time %M)"
+  echo
+  echo "| command | peak RSS |"
+  echo "| --- | --- |"
+  echo "| devoxx-runtime run | $(peak_rss "$dxrt") kB |"
+  echo "| crun run | $(peak_rss "$crun") kB |"
+  echo "| runc run | $(peak_rss "$runc") kB |"
+  echo "| devoxx-container run --rm | $(peak_rss "$dxen") kB |"
+  echo "| podman run --rm | $(peak_rss "$pdmn") kB |"
+} | tee "$results/latest.md"

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,13 +253,14 @@ dxc_openat_in_root (int rootfd, const char *path, int flags, mode_t mode)
   return syscall (SYS_openat2, rootfd, path, &how, sizeof (how));
 }
 
-int
-dxc_mkdir_p_in_root (int rootfd, const char *path, mode_t mode,
-                     dxc_error **err)
+static int
+mkdir_p_in_root (int rootfd, const char *path, mode_t mode, int depth,
+                 dxc_error **err)
 {
   cleanup_free char *copy = strdup (path);
   cleanup_close int parent = -1;
   char *p, *comp;
+  int r;
 
   if (copy == NULL)
     return dxc_error_errno (err, ENOMEM, "mkdir %s", path);
@@ -290,6 +292,28 @@ dxc_mkdir_p_in_root (int rootfd, const char *path, mode_t mode,
             return dxc_error_errno (err, errno, "mkdir %s", copy);
           fd = dxc_openat_in_root (rootfd, copy, O_PATH | O_DIRECTORY, 0);
         }
+      if (fd < 0 && errno == ENOENT)
+        {
+          /* A symlink to a place that does not exist yet: create that
+             place, inside the root, as runc does. */
+          char target[PATH_MAX];
+          cleanup_free char *next = NULL;
+          ssize_t n = readlinkat (parent, comp, target, sizeof target - 1);
+          if (n > 0 && depth < 40)
+            {
+              /* What is left of the path after this component. */
+              const char *rest = saved ? end + 1 : "";
+              target[n] = '\0';
+              if (target[0] == '/')
+                r = asprintf (&next, "%s/%s", target, rest);
+              else
+                r = asprintf (&next, "%.*s%s/%s", (int) (comp - copy), copy,
+                              target, rest);
+              if (r < 0)
+                return dxc_error_errno (err, ENOMEM, "mkdir %s", path);
+              return mkdir_p_in_root (rootfd, next, mode, depth + 1, err);
+            }
+        }
       if (fd < 0)
         return dxc_error_errno (err, errno, "open %s", copy);
       close (parent);
@@ -300,6 +324,13 @@ dxc_mkdir_p_in_root (int rootfd, const char *path, mode_t mode,
         comp++;
     }
   return take_fd (parent);
+}
+
+int
+dxc_mkdir_p_in_root (int rootfd, const char *path, mode_t mode,
+                     dxc_error **err)
+{
+  return mkdir_p_in_root (rootfd, path, mode, 0, err);
 }
 
 int

@@ -312,3 +312,25 @@ devoxx_only() {
   [ "$WAIT_STATUS" -eq 137 ]
   [ -z "$(ls -A "$STATE")" ]
 }
+
+@test "a mount target that is a symlink in the image stays inside the root" {
+  # The image's /mnt/escape points at a host directory, by absolute path
+  # and by "..": the mounts must land inside the root (CVE-2021-30465 class).
+  mkdir -p "$TEST_TMP/host-dir"
+  touch "$TEST_TMP/host-dir/host-file"
+  mkdir -p "$B/rootfs/mnt"
+  ln -s "$TEST_TMP/host-dir" "$B/rootfs/mnt/escape-abs"
+  ln -s "../../../../../../../../$TEST_TMP/host-dir" "$B/rootfs/mnt/escape-rel"
+  jq '.mounts += [{"destination": "/mnt/escape-abs", "type": "tmpfs", "source": "tmpfs"},
+                  {"destination": "/mnt/escape-rel/sub", "type": "tmpfs", "source": "tmpfs"}]' \
+    "$B/config.json" > "$B/c" && mv "$B/c" "$B/config.json"
+  set_args "$B" sh -c 'touch /mnt/escape-abs/written-inside; grep -c tmpfs /proc/mounts'
+  run rt run --bundle "$B" t1
+  [ "$status" -eq 0 ]
+  [ -e "$TEST_TMP/host-dir/host-file" ]
+  [ ! -e "$TEST_TMP/host-dir/written-inside" ]
+  [ ! -e "$TEST_TMP/host-dir/sub" ]
+  [ -z "$(host_mounts_under_tmp)" ]
+  # the targets were made inside the root, where the links lead there
+  [ -d "$B/rootfs/$TEST_TMP/host-dir" ]
+}

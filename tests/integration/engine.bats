@@ -182,7 +182,7 @@ assert_no_container_left() {
   cat > "$TEST_TMP/tty.sh" <<EOF
 stty rows 40 cols 100
 (sleep 0.5; stty rows 50 cols 120 < /dev/tty) &
-$ENGINE --root $ROOT --runroot $RUNROOT run --rm -it busybox sh -c 'stty size; sleep 1.5; stty size'
+$ENGINE --root $ROOT --runroot $RUNROOT run --rm -it busybox sh -c 'stty size; sleep 3; stty size'
 stty -a | grep -o -- '-\?icanon' | head -1
 EOF
   # script writes a NUL to its child on end of input; the container's tty

@@ -7,7 +7,7 @@ SAN ?=
 PKGS_RT = jansson libcap
 PKGS_ENGINE = $(PKGS_RT)
 # libarchive and libcrypto are loaded on first use (src/util/dl.h): headers only.
-PKGS_DLOPEN = libarchive libcrypto
+PKGS_DLOPEN = libarchive libcrypto libcurl libisal libzstd
 
 ifeq ($(SAN),1)
 BUILD := build-san
@@ -27,7 +27,7 @@ CFLAGS ?= $(OPT) -g
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Isrc \
              $(shell pkg-config --cflags $(PKGS_ENGINE) $(PKGS_DLOPEN))
 LDFLAGS ?=
-ALL_LDFLAGS = -Wl,--as-needed $(LDFLAGS) $(SANFLAGS)
+ALL_LDFLAGS = -Wl,--as-needed $(LDFLAGS) $(SANFLAGS) -pthread
 LIBS_RT = $(shell pkg-config --libs $(PKGS_RT))
 LIBS_ENGINE = $(shell pkg-config --libs $(PKGS_ENGINE))
 

@@ -20,6 +20,9 @@
 static const char *store_root = "/var/lib/devoxx-container";
 static const char *run_root = "/run/devoxx-container";
 static const char *storage_driver = NULL;
+/* Per-registry CA and client certificates: <dir>/<host>/ca.crt, as
+   Docker's /etc/docker/certs.d. */
+static const char *cert_dir = "/etc/devoxx-container/certs.d";
 
 static void
 usage (FILE *f)
@@ -31,6 +34,7 @@ usage (FILE *f)
     "\n"
     "Commands:\n"
     "  run [OPTIONS] IMAGE [COMMAND] [ARG...]   run a command in a new container\n"
+    "  pull [-q] [--platform P] [--tls-verify=false] IMAGE  pull an image from a registry\n"
     "  import FILE.tar|DIR NAME[:TAG]           make an image from a root file system\n"
     "  images                                   list images\n"
     "  rmi [-f] IMAGE...                        remove images\n"
@@ -95,6 +99,9 @@ run_usage (void)
     "  -u, --user USER[:GROUP] user and group, by name or number\n"
     "  --entrypoint CMD        override the image's entrypoint\n"
     "  --no-pivot              switch root with MS_MOVE + chroot, not pivot_root\n"
+    "  --pull missing|always|never  when to pull the image (default missing)\n"
+    "  --platform OS/ARCH      the platform to pull\n"
+    "  --tls-verify=false      accept a registry's unverified certificate\n"
     "  --explain               narrate each isolation step\n");
 }
 
@@ -113,9 +120,14 @@ cmd_run (int argc, char **argv)
           { "entrypoint", required_argument, NULL, 'E' },
           { "no-pivot", no_argument, NULL, 'P' },
           { "explain", no_argument, NULL, 'X' },
+          { "pull", required_argument, NULL, 'p' },
+          { "platform", required_argument, NULL, 'L' },
+          { "tls-verify", required_argument, NULL, 'T' },
           { "help", no_argument, NULL, 'H' },
           { NULL, 0, NULL, 0 } };
   dxc_run_options o = { 0 };
+  const char *pull_policy = "missing", *platform = NULL;
+  bool tls_verify = true;
   cleanup_free char **env = calloc (argc + 1, sizeof (char *));
   dxc_engine *e = NULL;
   dxc_error *err = NULL;
@@ -136,6 +148,9 @@ cmd_run (int argc, char **argv)
       case 'E': o.entrypoint = optarg; break;
       case 'P': o.no_pivot = true; break;
       case 'X': dxc_cli_enable_explain (); break;
+      case 'p': pull_policy = optarg; break;
+      case 'L': platform = optarg; break;
+      case 'T': tls_verify = strcmp (optarg, "false") != 0; break;
       case 'H': run_usage (); return 0;
       default: return bad_flag ("run", argv, c);
       }
@@ -147,13 +162,87 @@ cmd_run (int argc, char **argv)
   o.env = env;
   if (o.tty && o.interactive && !isatty (STDIN_FILENO))
     return dxc_cli_usage_error ("the input device is not a TTY");
+  if (strcmp (pull_policy, "missing") != 0 && strcmp (pull_policy, "never") != 0
+      && strcmp (pull_policy, "always") != 0)
+    return dxc_cli_usage_error ("run: invalid --pull %s: missing, always or "
+                                "never", pull_policy);
   if ((r = open_engine (&e)))
     return r;
+  e->pull.platform = platform;
+  e->pull.registry.tls_verify = tls_verify;
+  e->pull.registry.certs_dir = cert_dir;
+  if (strcmp (pull_policy, "never") == 0)
+    e->no_pull = true;
+  if (strcmp (pull_policy, "always") == 0 && dxc_engine_pull (e, o.image, &err) < 0)
+    {
+      dxc_engine_free (e);
+      return dxc_cli_fail (err);
+    }
   r = dxc_engine_run (e, &o, &status, &err);
   dxc_engine_free (e);
   if (r < 0)
     return dxc_cli_fail (err);
   return status;
+}
+
+static void
+pull_progress (const char *line, void *data)
+{
+  fprintf (stderr, "%s\n", line);
+}
+
+static int
+cmd_pull (int argc, char **argv)
+{
+  static const struct option opts[]
+      = { { "quiet", no_argument, NULL, 'q' },
+          { "platform", required_argument, NULL, 'p' },
+          { "tls-verify", required_argument, NULL, 't' },
+          { "cert-dir", required_argument, NULL, 'c' },
+          { "help", no_argument, NULL, 'h' },
+          { NULL, 0, NULL, 0 } };
+  dxc_engine *e = NULL;
+  dxc_error *err = NULL;
+  cleanup_free char *name = NULL;
+  dxc_pull_opts po = { .registry = { .tls_verify = true } };
+  bool quiet = false;
+  int c, r;
+
+  opterr = 0;
+  while ((c = getopt_long (argc, argv, "+:q", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'q': quiet = true; break;
+      case 'p': po.platform = optarg; break;
+      case 't':
+        if (strcmp (optarg, "true") != 0 && strcmp (optarg, "false") != 0)
+          return dxc_cli_usage_error ("pull: --tls-verify takes true or false");
+        po.registry.tls_verify = strcmp (optarg, "true") == 0;
+        break;
+      case 'c': cert_dir = optarg; break;
+      case 'h':
+        printf ("Usage: devoxx-container pull [-q] [--platform OS/ARCH[/VARIANT]] "
+                "[--tls-verify=false] [--cert-dir DIR] IMAGE\n");
+        return 0;
+      default: return bad_flag ("pull", argv, c);
+      }
+  if (optind != argc - 1)
+    return dxc_cli_usage_error ("pull requires exactly 1 argument: an image");
+  po.registry.certs_dir = cert_dir;
+  if (!quiet)
+    po.progress = pull_progress;
+  if ((r = open_engine (&e)))
+    return r;
+  r = dxc_image_pull (e->store, argv[optind], &po, &name, &err);
+  dxc_engine_free (e);
+  if (r < 0)
+    {
+      /* docker pull exits 1 when the pull fails. */
+      dxc_cli_fail (err);
+      return 1;
+    }
+  printf ("%s\n", name);
+  return 0;
 }
 
 static int
@@ -400,7 +489,8 @@ cmd_version (int argc, char **argv)
 }
 
 static const dxc_cli_command commands[]
-    = { { "run", cmd_run },       { "import", cmd_import },
+    = { { "run", cmd_run },       { "pull", cmd_pull },
+        { "import", cmd_import },
         { "images", cmd_images }, { "rmi", cmd_rmi },
         { "ps", cmd_ps },         { "rm", cmd_rm },
         { "version", cmd_version }, { NULL, NULL } };

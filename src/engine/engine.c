@@ -53,6 +53,7 @@ dxc_engine_open (const char *root, const char *runroot, const char *driver,
       return -1;
     }
   e->runroot = strdup (runroot);
+  e->pull.registry.tls_verify = true;
   e->copy_rootfs = driver ? strcmp (driver, "copy") == 0 : !kernel_has_overlay ();
   *ret = e;
   return 0;
@@ -89,20 +90,60 @@ dxc_engine_import_demo (dxc_engine *e, dxc_error **err)
   return r;
 }
 
+static void
+pull_progress (const char *line, void *data)
+{
+  dxc_engine *e = data;
+  if (e->notify)
+    e->notify (line);
+}
+
+int
+dxc_engine_pull (dxc_engine *e, const char *ref, dxc_error **err)
+{
+  cleanup_free char *name = NULL;
+  dxc_pull_opts po = e->pull;
+  if (po.progress == NULL && e->notify)
+    {
+      po.progress = pull_progress;
+      po.data = e;
+    }
+  return dxc_image_pull (e->store, ref, &po, &name, err);
+}
+
 int
 dxc_engine_image (dxc_engine *e, const char *ref, dxc_image **ret,
                   dxc_error **err)
 {
   if (dxc_image_lookup (e->store, ref, ret, err) == 0)
     return 0;
-  if (!(*err && (*err)->errnum == ENOENT && is_demo_ref (ref)))
+  if (!(*err && (*err)->errnum == ENOENT))
     return -1;
   dxc_error_free (*err);
   *err = NULL;
+  if (e->no_pull && !is_demo_ref (ref))
+    {
+      dxc_error_new (err, "Unable to find image '%s' locally (--pull never)",
+                     ref);
+      return dxc_error_set_errnum (err, ENOENT);
+    }
   if (e->notify)
-    e->notify ("Unable to find image 'busybox:latest' locally: importing the "
-               "embedded demo image (busybox from Debian's busybox-static)");
-  if (dxc_engine_import_demo (e, err) < 0)
+    {
+      cleanup_free char *msg = NULL;
+      if (asprintf (&msg, "Unable to find image '%s' locally", ref) >= 0)
+        e->notify (msg);
+    }
+  /* The embedded demo image stands in for busybox, offline. */
+  if (is_demo_ref (ref))
+    {
+      if (e->notify)
+        e->notify ("Importing the embedded demo image as busybox:latest "
+                   "(busybox from Debian's busybox-static)");
+      if (dxc_engine_import_demo (e, err) < 0)
+        return -1;
+      return dxc_image_lookup (e->store, ref, ret, err);
+    }
+  if (dxc_engine_pull (e, ref, err) < 0)
     return -1;
   return dxc_image_lookup (e->store, ref, ret, err);
 }

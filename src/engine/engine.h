@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "engine/specgen.h"
+#include "image/pull.h"
 #include "image/store.h"
 
 typedef struct dxc_engine
@@ -16,6 +17,9 @@ typedef struct dxc_engine
   bool copy_rootfs; /* the "copy" storage driver */
   /* Messages for the user (an image imported, ...); NULL for none. */
   void (*notify) (const char *msg);
+  /* How run pulls a missing image; never with no_pull. */
+  dxc_pull_opts pull;
+  bool no_pull;
 } dxc_engine;
 
 /* driver: "overlay", "copy", or NULL (overlay where the kernel has it). */
@@ -23,12 +27,13 @@ int dxc_engine_open (const char *root, const char *runroot, const char *driver,
                      dxc_engine **ret, dxc_error **err);
 void dxc_engine_free (dxc_engine *e);
 
-/* An image by reference or ID; "busybox" falls back to the embedded demo
- * image when the store has none. */
+/* An image by reference or ID; a missing one is pulled ("busybox" falls
+ * back to the embedded demo image when the registry cannot be reached). */
 int dxc_engine_image (dxc_engine *e, const char *ref, dxc_image **ret,
                       dxc_error **err);
 /* Import the embedded demo image as busybox:latest. */
 int dxc_engine_import_demo (dxc_engine *e, dxc_error **err);
+int dxc_engine_pull (dxc_engine *e, const char *ref, dxc_error **err);
 
 int dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
                     dxc_error **err);

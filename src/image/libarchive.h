@@ -18,6 +18,7 @@
   X (archive_read_support_filter_all) \
   X (archive_read_open_filename) \
   X (archive_read_open_memory) \
+  X (archive_read_open_fd) \
   X (archive_read_next_header) \
   X (archive_read_data_block) \
   X (archive_error_string) \
@@ -79,6 +80,7 @@ int dxc_archive_load (dxc_error **err);
 #define archive_read_support_filter_all dxc_la.archive_read_support_filter_all
 #define archive_read_open_filename dxc_la.archive_read_open_filename
 #define archive_read_open_memory dxc_la.archive_read_open_memory
+#define archive_read_open_fd dxc_la.archive_read_open_fd
 #define archive_read_next_header dxc_la.archive_read_next_header
 #define archive_read_data_block dxc_la.archive_read_data_block
 #define archive_error_string dxc_la.archive_error_string

@@ -108,10 +108,19 @@ assert_no_container_left() {
 }
 
 @test "bad input: unknown image, unknown flag, long hostname, relative -w" {
-  run dxc run --rm no-such-image true
+  run dxc run --rm --pull never no-such-image true
   [ "$status" -eq 125 ]
   [[ "$output" == *"Unable to find image 'no-such-image' locally"* ]]
   [ "${#lines[@]}" -eq 1 ]
+  # by default the image is pulled: Docker's notice, then the pull's error
+  # (docker.io does not resolve on this machine)
+  run dxc run --rm no-such-image true
+  [ "$status" -eq 125 ]
+  [ "${lines[0]}" = "Unable to find image 'no-such-image' locally" ]
+  [[ "${lines[1]}" == *"pull no-such-image"* ]]
+  [ "${#lines[@]}" -eq 2 ]
+  run dxc run --rm --pull sometimes busybox true
+  [ "$status" -eq 125 ]
   run dxc run --rm --bogus busybox true
   [ "$status" -eq 125 ]
   [[ "$output" == *"unknown flag: --bogus"* ]]

@@ -1,0 +1,206 @@
+#!/usr/bin/env bats
+# Pull from a real registry on 127.0.0.1 (Debian's docker-registry), with
+# images built offline by umoci and pushed by skopeo.
+
+load helpers
+load registry
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+  command -v docker-registry skopeo umoci >/dev/null || skip "registry tools missing"
+}
+
+setup() {
+  common_setup
+  start_registry "$TEST_TMP/registry"
+  L=$TEST_TMP/layout
+}
+
+teardown() {
+  stop_registry "$TEST_TMP/registry"
+  common_teardown
+}
+
+# The layer directories of a pulled image, top first, colon-separated.
+image_lowerdirs() {
+  local man cfg
+  man=$(jq -r --arg n "$1" '.[$n]' "$ROOT/images.json")
+  cfg=$(jq -r .config.digest "$ROOT/blobs/sha256/${man#sha256:}")
+  jq -r '.rootfs.diff_ids | reverse | map("'"$ROOT"'/layers/" + ltrimstr("sha256:")) | join(":")' \
+    "$ROOT/blobs/sha256/${cfg#sha256:}"
+}
+
+@test "pull an OCI image and run it; the image config is honoured" {
+  make_oci_image "$L" v1
+  umoci config --image "$L:v1" --config.workingdir /srv --config.env GREETING=hello --config.user 65534
+  push "$L" v1 test/oci:v1
+  run dxc pull "$REGISTRY/test/oci:v1"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"Pull complete"* ]]
+  [ "${lines[-1]}" = "$REGISTRY/test/oci:v1" ]
+  run dxc run --rm "$REGISTRY/test/oci:v1" sh -c 'pwd; echo $GREETING; id -u'
+  [ "${lines[0]}" = /srv ]
+  [ "${lines[1]}" = hello ]
+  [ "${lines[2]}" = 65534 ]
+  run dxc images
+  [[ "$output" == *"$REGISTRY/test/oci "*v1* ]]
+}
+
+@test "pull a Docker-typed image (v2 schema 2)" {
+  make_oci_image "$L" v1
+  push "$L" v1 test/docker:v1 --format v2s2
+  run curl -s -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' "http://$REGISTRY/v2/test/docker/manifests/v1"
+  [[ "$output" == *"application/vnd.docker.image.rootfs.diff.tar.gzip"* ]]
+  run dxc pull -q "$REGISTRY/test/docker:v1"
+  [ "$status" -eq 0 ]
+  run dxc run --rm "$REGISTRY/test/docker:v1" echo ok
+  [ "$output" = ok ]
+}
+
+@test "run pulls a missing image; a second pull reuses the layers" {
+  make_oci_image "$L" v1
+  push "$L" v1 test/auto:v1
+  run dxc run --rm "$REGISTRY/test/auto:v1" echo pulled-and-ran
+  [[ "$output" == *"Unable to find image"* ]]
+  [ "${lines[-1]}" = pulled-and-ran ]
+  push "$L" v1 test/auto:again
+  run dxc pull "$REGISTRY/test/auto:again"
+  [[ "$output" == *"Already exists"* ]]
+}
+
+@test "several layers with whiteouts and opaque directories match umoci unpack" {
+  make_oci_image "$L" multi
+  # layer 2: new files, a file deleted, a directory made opaque
+  mkdir -p "$TEST_TMP/l2/etc" "$TEST_TMP/l2/home/opaque" "$TEST_TMP/l2/bin"
+  echo two > "$TEST_TMP/l2/etc/layer2"
+  touch "$TEST_TMP/l2/bin/.wh.vi"
+  touch "$TEST_TMP/l2/home/opaque/kept"
+  touch "$TEST_TMP/l2/home/.wh..wh..opq"
+  mkdir -p "$TEST_TMP/l2/data"
+  echo a > "$TEST_TMP/l2/data/a"
+  echo b > "$TEST_TMP/l2/data/b"
+  chmod 4755 "$TEST_TMP/l2/etc/layer2"
+  ln -s /etc/layer2 "$TEST_TMP/l2/etc/link2"
+  ln "$TEST_TMP/l2/etc/layer2" "$TEST_TMP/l2/etc/hard2"
+  add_layer "$L" multi "$TEST_TMP/l2"
+  # layer 3: a file replaced by a directory and one deleted again
+  mkdir -p "$TEST_TMP/l3/etc/layer2" "$TEST_TMP/l3/root"
+  touch "$TEST_TMP/l3/etc/layer2/now-a-dir" "$TEST_TMP/l3/root/.wh.nothing"
+  # /data made opaque: a and b of the layer below are hidden, c is new
+  mkdir -p "$TEST_TMP/l3/data"
+  touch "$TEST_TMP/l3/data/.wh..wh..opq"
+  echo c > "$TEST_TMP/l3/data/c"
+  chown 1234:5678 "$TEST_TMP/l3/etc/layer2/now-a-dir"
+  add_layer "$L" multi "$TEST_TMP/l3"
+  push "$L" multi test/multi:v1
+  run dxc pull -q "$REGISTRY/test/multi:v1"
+  [ "$status" -eq 0 ]
+
+  umoci unpack --image "$L:multi" "$TEST_TMP/ref" >/dev/null
+  merged_view "$(image_lowerdirs "$REGISTRY/test/multi:v1")" "$TEST_TMP/merged"
+  tree_facts "$TEST_TMP/ref/rootfs" > "$TEST_TMP/ref.facts"
+  tree_facts "$TEST_TMP/merged" > "$TEST_TMP/ours.facts"
+  umount "$TEST_TMP/merged"
+  [ "$(wc -l < "$TEST_TMP/ours.facts")" -gt 200 ]
+  run diff -u "$TEST_TMP/ref.facts" "$TEST_TMP/ours.facts"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  # and the facts say what the layers did
+  grep -q '^./etc/layer2 dir' "$TEST_TMP/ours.facts"
+  ! grep -q '^./bin/vi ' "$TEST_TMP/ours.facts"
+  grep -q '^./etc/link2 link 0:0 -> /etc/layer2' "$TEST_TMP/ours.facts"
+  grep -q '^./data/c file' "$TEST_TMP/ours.facts"
+  ! grep -q '^./data/a ' "$TEST_TMP/ours.facts"
+  grep -q '^./etc/hard2 file 4755' "$TEST_TMP/ours.facts"
+}
+
+@test "pull by digest; a wrong digest is refused" {
+  make_oci_image "$L" v1
+  push "$L" v1 test/bydigest:v1
+  digest=$(curl -sI -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$REGISTRY/v2/test/bydigest/manifests/v1" | tr -d '\r' | awk -F': ' 'tolower($1)=="docker-content-digest" {print $2}')
+  [[ "$digest" == sha256:* ]]
+  run dxc pull -q "$REGISTRY/test/bydigest@$digest"
+  [ "$status" -eq 0 ]
+  run dxc run --rm "$REGISTRY/test/bydigest@$digest" echo by-digest
+  [ "$output" = by-digest ]
+  run dxc pull "$REGISTRY/test/bydigest@sha256:0000000000000000000000000000000000000000000000000000000000000000"
+  [ "$status" -eq 1 ]
+  [ "${#lines[@]}" -eq 1 ]
+}
+
+@test "a multi-arch index: this platform is picked; a missing one is named" {
+  make_oci_image "$L" amd
+  # an index with our image for linux/amd64 and a made-up linux/arm64/v8
+  amd=$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "amd")' "$L/index.json")
+  jq --argjson m "$amd" '.manifests += [
+      {"mediaType": "application/vnd.oci.image.index.v1+json", "digest": "PLACEHOLDER", "size": 0,
+       "annotations": {"org.opencontainers.image.ref.name": "multi"}}]' "$L/index.json" > /dev/null
+  idx=$(jq -n --argjson m "$amd" '{schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json",
+      manifests: [($m | del(.annotations) | .platform = {os: "linux", architecture: "arm64", variant: "v8"}),
+                  ($m | del(.annotations) | .platform = {os: "linux", architecture: "amd64"})]}' | jq -c .)
+  d=$(printf '%s' "$idx" | sha256sum | cut -d' ' -f1)
+  printf '%s' "$idx" > "$L/blobs/sha256/$d"
+  jq --arg d "sha256:$d" --argjson s "${#idx}" '.manifests += [{"mediaType": "application/vnd.oci.image.index.v1+json", "digest": $d, "size": $s, "annotations": {"org.opencontainers.image.ref.name": "multi"}}]' "$L/index.json" > "$L/i" && mv "$L/i" "$L/index.json"
+  skopeo copy -q --all --dest-tls-verify=false "oci:$L:multi" "docker://$REGISTRY/test/multiarch:v1"
+  run dxc pull -q "$REGISTRY/test/multiarch:v1"
+  [ "$status" -eq 0 ]
+  run dxc pull --platform linux/s390x "$REGISTRY/test/multiarch:v1"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"no matching manifest for linux/s390x"* ]]
+  [[ "$output" == *"linux/arm64/v8"* ]]
+  [[ "$output" == *"linux/amd64"* ]]
+}
+
+@test "bad input: unknown repository or tag, registry unreachable, bad reference" {
+  make_oci_image "$L" v1
+  push "$L" v1 test/known:v1
+  run dxc pull "$REGISTRY/test/known:nope"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"not found"*"MANIFEST_UNKNOWN"* ]]
+  [ "${#lines[@]}" -eq 1 ]
+  run dxc pull "$REGISTRY/test/unknown:v1"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"not found"* ]]
+  run dxc run --rm "$REGISTRY/test/unknown:v1" true
+  [ "$status" -eq 125 ]
+  run dxc pull "127.0.0.1:1/test/x:v1"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"127.0.0.1:1"* ]]
+  run dxc pull "Bad/Ref"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"invalid reference format"* ]]
+  # nothing half-made stays in the store
+  [ -z "$(ls -A "$ROOT/tmp" | grep -v '\.lock$')" ]
+  [ -z "$(ls -A "$ROOT/layers")" ]
+}
+
+@test "a layer whose content does not match its digest is refused, nothing stored" {
+  make_oci_image "$L" v1
+  push "$L" v1 test/corrupt:v1
+  # corrupt the layer blob in the registry's storage
+  blob=$(find "$TEST_TMP/registry/data" -path '*blobs/sha256/*/data' -size +100k | head -1)
+  [ -n "$blob" ]
+  printf 'garbage' | dd of="$blob" bs=1 seek=1000 conv=notrunc 2>/dev/null
+  run dxc pull "$REGISTRY/test/corrupt:v1"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"wrong digest"* || "$output" == *"gzip"* || "$output" == *"layer"* ]]
+  [ -z "$(ls -A "$ROOT/layers")" ]
+  [ -z "$(ls -A "$ROOT/tmp" | grep -v '\.lock$')" ]
+  run dxc images -q
+  [ -z "$output" ]
+}
+
+@test "two pulls of one image at once both succeed and store it once" {
+  make_oci_image "$L" v1
+  push "$L" v1 test/twice:v1
+  dxc pull -q "$REGISTRY/test/twice:v1" > "$TEST_TMP/p1" 2>&1 &
+  p1=$!
+  dxc pull -q "$REGISTRY/test/twice:v1" > "$TEST_TMP/p2" 2>&1 &
+  p2=$!
+  wait_status $p1; s1=$WAIT_STATUS
+  wait_status $p2; s2=$WAIT_STATUS
+  cat "$TEST_TMP/p1" "$TEST_TMP/p2"
+  [ "$s1" -eq 0 ]
+  [ "$s2" -eq 0 ]
+  [ "$(ls "$ROOT/layers" | wc -l)" -eq 1 ]
+}

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include "engine/containers.h"
 #include "engine/engine.h"
 #include "image/import.h"
+#include "image/registry.h"
 #include "image/reference.h"
 #include "util/log.h"
 
@@ -35,6 +37,8 @@ usage (FILE *f)
     "Commands:\n"
     "  run [OPTIONS] IMAGE [COMMAND] [ARG...]   run a command in a new container\n"
     "  pull [-q] [--platform P] [--tls-verify=false] IMAGE  pull an image from a registry\n"
+    "  login [-u USER] [--password-stdin] REGISTRY  save credentials for a registry\n"
+    "  logout REGISTRY                          forget them\n"
     "  import FILE.tar|DIR NAME[:TAG]           make an image from a root file system\n"
     "  images                                   list images\n"
     "  rmi [-f] IMAGE...                        remove images\n"
@@ -233,6 +237,7 @@ cmd_pull (int argc, char **argv)
     po.progress = pull_progress;
   if ((r = open_engine (&e)))
     return r;
+  po.registry.auth_file = e->auth_file;
   r = dxc_image_pull (e->store, argv[optind], &po, &name, &err);
   dxc_engine_free (e);
   if (r < 0)
@@ -242,6 +247,122 @@ cmd_pull (int argc, char **argv)
       return 1;
     }
   printf ("%s\n", name);
+  return 0;
+}
+
+/* A line from stdin, without its newline; the terminal's echo off when
+   secret. */
+static char *
+read_line (const char *prompt, bool secret)
+{
+  char *line = NULL;
+  size_t cap = 0;
+  struct termios old, quiet;
+  bool tty = isatty (STDIN_FILENO);
+  ssize_t n;
+
+  if (tty)
+    {
+      fprintf (stderr, "%s", prompt);
+      if (secret && tcgetattr (STDIN_FILENO, &old) == 0)
+        {
+          quiet = old;
+          quiet.c_lflag &= ~ECHO;
+          tcsetattr (STDIN_FILENO, TCSANOW, &quiet);
+        }
+    }
+  n = getline (&line, &cap, stdin);
+  if (tty && secret)
+    {
+      tcsetattr (STDIN_FILENO, TCSANOW, &old);
+      fputc ('\n', stderr);
+    }
+  if (n <= 0)
+    {
+      free (line);
+      return NULL;
+    }
+  line[strcspn (line, "\r\n")] = '\0';
+  return line;
+}
+
+static int
+cmd_login (int argc, char **argv)
+{
+  static const struct option opts[]
+      = { { "username", required_argument, NULL, 'u' },
+          { "password", required_argument, NULL, 'p' },
+          { "password-stdin", no_argument, NULL, 's' },
+          { "tls-verify", required_argument, NULL, 't' },
+          { NULL, 0, NULL, 0 } };
+  cleanup_free char *user = NULL;
+  cleanup_free char *password = NULL;
+  dxc_registry_opts ro = { .tls_verify = true, .certs_dir = cert_dir };
+  dxc_registry *reg = NULL;
+  dxc_engine *e = NULL;
+  dxc_error *err = NULL;
+  bool from_stdin = false;
+  int c, r;
+
+  opterr = 0;
+  while ((c = getopt_long (argc, argv, "+:u:p:", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'u': user = strdup (optarg); break;
+      case 'p': password = strdup (optarg); break;
+      case 's': from_stdin = true; break;
+      case 't': ro.tls_verify = strcmp (optarg, "false") != 0; break;
+      default: return bad_flag ("login", argv, c);
+      }
+  if (optind != argc - 1)
+    return dxc_cli_usage_error ("login requires exactly 1 argument: a "
+                                "registry");
+  if (user == NULL && (user = read_line ("Username: ", false)) == NULL)
+    return dxc_cli_usage_error ("login: a user name is needed (-u)");
+  if (password == NULL
+      && (password = read_line ("Password: ", !from_stdin)) == NULL)
+    return dxc_cli_usage_error ("login: a password is needed "
+                                "(--password-stdin)");
+  if ((r = open_engine (&e)))
+    return r;
+  ro.user = user;
+  ro.password = password;
+  r = dxc_registry_open_host (argv[optind], &ro, &reg, &err);
+  if (r == 0)
+    r = dxc_registry_check_login (reg, &err);
+  if (r == 0)
+    r = dxc_auth_file_set (e->auth_file, argv[optind], user, password, &err);
+  dxc_registry_free (reg);
+  dxc_engine_free (e);
+  if (r < 0)
+    {
+      dxc_cli_fail (err);
+      return 1;
+    }
+  printf ("Login Succeeded\n");
+  return 0;
+}
+
+static int
+cmd_logout (int argc, char **argv)
+{
+  dxc_engine *e = NULL;
+  dxc_error *err = NULL;
+  int r;
+
+  if (argc != 2)
+    return dxc_cli_usage_error ("logout requires exactly 1 argument: a "
+                                "registry");
+  if ((r = open_engine (&e)))
+    return r;
+  r = dxc_auth_file_set (e->auth_file, argv[1], NULL, NULL, &err);
+  dxc_engine_free (e);
+  if (r < 0)
+    {
+      dxc_cli_fail (err);
+      return 1;
+    }
+  printf ("Removing login credentials for %s\n", argv[1]);
   return 0;
 }
 
@@ -490,6 +611,7 @@ cmd_version (int argc, char **argv)
 
 static const dxc_cli_command commands[]
     = { { "run", cmd_run },       { "pull", cmd_pull },
+        { "login", cmd_login },   { "logout", cmd_logout },
         { "import", cmd_import },
         { "images", cmd_images }, { "rmi", cmd_rmi },
         { "ps", cmd_ps },         { "rm", cmd_rm },

@@ -54,6 +54,9 @@ dxc_engine_open (const char *root, const char *runroot, const char *driver,
     }
   e->runroot = strdup (runroot);
   e->pull.registry.tls_verify = true;
+  if (asprintf (&e->auth_file, "%s/auth.json", root) < 0)
+    e->auth_file = NULL;
+  e->pull.registry.auth_file = e->auth_file;
   e->copy_rootfs = driver ? strcmp (driver, "copy") == 0 : !kernel_has_overlay ();
   *ret = e;
   return 0;
@@ -66,6 +69,7 @@ dxc_engine_free (dxc_engine *e)
     return;
   dxc_store_free (e->store);
   free (e->runroot);
+  free (e->auth_file);
   free (e);
 }
 

@@ -20,6 +20,7 @@ typedef struct dxc_engine
   /* How run pulls a missing image; never with no_pull. */
   dxc_pull_opts pull;
   bool no_pull;
+  char *auth_file; /* <store>/auth.json: what login saved */
 } dxc_engine;
 
 /* driver: "overlay", "copy", or NULL (overlay where the kernel has it). */

@@ -248,9 +248,12 @@ dxc_http_get (const char *url, const char *const *headers,
       dxc_error_new (err, "GET %s: %s", url,
                      *errbuf ? errbuf : lc.curl_easy_strerror (rc));
       /* A name that does not resolve will not resolve on a retry. */
-      return dxc_error_set_errnum (err, rc == CURLE_COULDNT_RESOLVE_HOST
-                                            ? EADDRNOTAVAIL
-                                            : ECONNABORTED);
+      return dxc_error_set_errnum (err,
+                                   rc == CURLE_COULDNT_RESOLVE_HOST
+                                       ? EADDRNOTAVAIL
+                                   : rc == CURLE_PEER_FAILED_VERIFICATION
+                                       ? EKEYREJECTED
+                                       : ECONNABORTED);
     }
   if (t.sink_failed)
     return dxc_error_new (err, "GET %s: the transfer was stopped", url);

@@ -32,7 +32,9 @@ typedef struct dxc_http_response
 
 int dxc_http_load (dxc_error **err);
 /* headers: NULL-terminated "Name: value" lines. A transport failure is an
- * error; any HTTP status is returned in resp. */
+ * error (errnum EADDRNOTAVAIL: the name does not resolve; EKEYREJECTED: the
+ * server's certificate failed verification); any HTTP status is returned in
+ * resp. */
 int dxc_http_get (const char *url, const char *const *headers,
                   const dxc_http_opts *opts, dxc_http_sink sink, void *user,
                   dxc_http_response *resp, dxc_error **err);

@@ -17,22 +17,14 @@ is_loopback (const char *host)
          || strncmp (host, "[::1]", 5) == 0;
 }
 
-/* Credentials for host from Docker's config.json "auths". */
+/* Credentials for host from a config.json "auths" (Docker's format). */
 static char *
-find_basic (const char *file, const char *host)
+basic_from_file (const char *file, const char *host)
 {
-  cleanup_free char *home_file = NULL;
   json_t *cfg, *auths, *v;
   const char *key;
   char *out = NULL;
 
-  if (file == NULL)
-    {
-      const char *home = getenv ("HOME");
-      if (home == NULL || asprintf (&home_file, "%s/.docker/config.json", home) < 0)
-        return NULL;
-      file = home_file;
-    }
   cfg = json_load_file (file, 0, NULL);
   auths = json_object_get (cfg, "auths");
   json_object_foreach (auths, key, v)
@@ -54,6 +46,90 @@ find_basic (const char *file, const char *host)
   }
   json_decref (cfg);
   return out;
+}
+
+static char *
+find_basic (const char *our_file, const char *host)
+{
+  cleanup_free char *docker_file = NULL;
+  const char *dir = getenv ("DOCKER_CONFIG");
+  char *b = our_file ? basic_from_file (our_file, host) : NULL;
+
+  if (b)
+    return b;
+  if (dir)
+    {
+      if (asprintf (&docker_file, "%s/config.json", dir) < 0)
+        return NULL;
+    }
+  else if (getenv ("HOME")
+           && asprintf (&docker_file, "%s/.docker/config.json", getenv ("HOME")) < 0)
+    return NULL;
+  return docker_file ? basic_from_file (docker_file, host) : NULL;
+}
+
+static char *
+base64 (const char *in)
+{
+  static const char t[]
+      = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  size_t n = strlen (in);
+  char *out = malloc ((n + 2) / 3 * 4 + 1), *o = out;
+  const unsigned char *s = (const unsigned char *) in;
+  for (size_t i = 0; i < n; i += 3)
+    {
+      unsigned v = s[i] << 16 | (i + 1 < n ? s[i + 1] << 8 : 0)
+                   | (i + 2 < n ? s[i + 2] : 0);
+      *o++ = t[v >> 18 & 63];
+      *o++ = t[v >> 12 & 63];
+      *o++ = i + 1 < n ? t[v >> 6 & 63] : '=';
+      *o++ = i + 2 < n ? t[v & 63] : '=';
+    }
+  *o = '\0';
+  return out;
+}
+
+int
+dxc_auth_file_set (const char *auth_file, const char *host, const char *user,
+                   const char *password, dxc_error **err)
+{
+  json_t *cfg = json_load_file (auth_file, 0, NULL), *auths;
+  cleanup_free char *text = NULL;
+  int r;
+
+  if (!json_is_object (cfg))
+    {
+      json_decref (cfg);
+      cfg = json_object ();
+    }
+  auths = json_object_get (cfg, "auths");
+  if (!json_is_object (auths))
+    {
+      auths = json_object ();
+      json_object_set_new (cfg, "auths", auths);
+    }
+  if (password)
+    {
+      cleanup_free char *pair = NULL;
+      cleanup_free char *enc = NULL;
+      if (asprintf (&pair, "%s:%s", user, password) < 0)
+        {
+          json_decref (cfg);
+          return dxc_error_errno (err, ENOMEM, "login");
+        }
+      enc = base64 (pair);
+      json_object_set_new (auths, host, json_pack ("{s:s}", "auth", enc));
+    }
+  else if (json_object_del (auths, host) < 0)
+    {
+      json_decref (cfg);
+      return dxc_error_new (err, "not logged in to %s", host);
+    }
+  text = json_dumps (cfg, JSON_INDENT (2) | JSON_SORT_KEYS);
+  json_decref (cfg);
+  r = dxc_write_file_atomic (auth_file, text, strlen (text), 0600,
+                             DXC_WRITE_SYNC, err);
+  return r;
 }
 
 int
@@ -85,10 +161,18 @@ dxc_registry_open (const dxc_ref *ref, const dxc_registry_opts *o,
           r->http.key_file = strdup (p);
         }
     }
-  r->basic = find_basic (o ? o->auth_file : NULL, ref->domain);
+  if (o && o->user && o->password)
+    {
+      cleanup_free char *pair = NULL;
+      if (asprintf (&pair, "%s:%s", o->user, o->password) >= 0)
+        r->basic = base64 (pair);
+    }
+  else
+    r->basic = find_basic (o ? o->auth_file : NULL, ref->domain);
   /* HTTPS always; plain HTTP only where Docker allows it without
-     configuration (loopback) or when verification is off, and only if
-     HTTPS does not answer (decided by the first request). */
+     configuration (loopback) or when verification is off, and only if the
+     server does not speak TLS at all: a certificate that fails verification
+     is reported, never routed around (decided by the first request). */
   if (asprintf (&r->base, "https://%s", api_host) < 0)
     r->base = NULL;
   *ret = r;
@@ -171,12 +255,14 @@ fetch_token (dxc_registry *r, const char *challenge, dxc_error **err)
   if (realm == NULL)
     return dxc_error_new (err, "registry %s: a Bearer challenge without a "
                           "realm", r->host);
-  if (scope == NULL && asprintf (&scope, "repository:%s:pull", r->repo) < 0)
+  if (scope == NULL && *r->repo
+      && asprintf (&scope, "repository:%s:pull", r->repo) < 0)
     return dxc_error_errno (err, ENOMEM, "token");
   esc_service = url_escape (service ? service : "");
-  esc_scope = url_escape (scope);
-  if (asprintf (&url, "%s%sservice=%s&scope=%s", realm,
-                strchr (realm, '?') ? "&" : "?", esc_service, esc_scope)
+  esc_scope = url_escape (scope ? scope : "");
+  if (asprintf (&url, "%s%sservice=%s%s%s", realm,
+                strchr (realm, '?') ? "&" : "?", esc_service,
+                scope ? "&scope=" : "", scope ? esc_scope : "")
       < 0)
     return dxc_error_errno (err, ENOMEM, "token");
   if (r->basic && asprintf (&basic_hdr, "Authorization: Basic %s", r->basic) >= 0)
@@ -278,7 +364,9 @@ registry_get (dxc_registry *r, const char *path, const char *accept,
       int n = 0, rc;
 
       free (url);
-      if (asprintf (&url, "%s/v2/%s/%s", r->base, r->repo, path) < 0)
+      if (asprintf (&url, "%s/v2/%s%s%s", r->base, r->repo,
+                    *r->repo ? "/" : "", path)
+          < 0)
         return dxc_error_errno (err, ENOMEM, "registry");
       pthread_mutex_lock (&r->lock);
       auth = r->auth ? strdup (r->auth) : NULL;
@@ -293,7 +381,8 @@ registry_get (dxc_registry *r, const char *path, const char *accept,
           /* HTTPS did not answer: a loopback or insecure registry may
              speak plain HTTP, as Docker allows. */
           if (!tried_http && strncmp (r->base, "https://", 8) == 0
-              && (is_loopback (r->host) || !r->http.tls_verify))
+              && (is_loopback (r->host) || !r->http.tls_verify)
+              && !(*err && (*err)->errnum == EKEYREJECTED))
             {
               char *b = NULL;
               tried_http = true;
@@ -442,6 +531,34 @@ dxc_registry_stream_blob (dxc_registry *r, const char *digest,
     return -1;
   if (resp.status != 200)
     return status_error (r, digest, &resp, err);
+  dxc_http_response_clear (&resp);
+  return 0;
+}
+
+int
+dxc_registry_open_host (const char *host, const dxc_registry_opts *o,
+                        dxc_registry **ret, dxc_error **err)
+{
+  dxc_ref ref = { .domain = (char *) host, .path = (char *) "" };
+  return dxc_registry_open (&ref, o, ret, err);
+}
+
+int
+dxc_registry_check_login (dxc_registry *r, dxc_error **err)
+{
+  dxc_http_response resp;
+  if (r->basic == NULL)
+    return dxc_error_new (err, "login %s: no credentials", r->host);
+  if (registry_get (r, "", NULL, NULL, NULL, &resp, err) < 0)
+    return -1;
+  if (resp.status == 401 || resp.status == 403)
+    {
+      dxc_http_response_clear (&resp);
+      return dxc_error_new (err, "login %s: unauthorized: wrong user name or "
+                            "password", r->host);
+    }
+  if (resp.status != 200)
+    return status_error (r, r->host, &resp, err);
   dxc_http_response_clear (&resp);
   return 0;
 }

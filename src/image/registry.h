@@ -28,12 +28,26 @@ typedef struct dxc_registry_opts
 {
   bool tls_verify;     /* default true; loopback registries may use HTTP */
   const char *certs_dir; /* holds <host>/ca.crt, client.cert, client.key */
-  const char *auth_file; /* Docker's config.json; NULL: ~/.docker/config.json */
+  /* Our credentials (devoxx-container login), read first; then Docker's
+     config.json ($DOCKER_CONFIG/config.json or ~/.docker/config.json). */
+  const char *auth_file;
+  const char *user, *password; /* explicit credentials (login), or NULL */
 } dxc_registry_opts;
 
 int dxc_registry_open (const dxc_ref *ref, const dxc_registry_opts *o,
                        dxc_registry **ret, dxc_error **err);
 void dxc_registry_free (dxc_registry *r);
+
+/* A registry by host alone (login): ping /v2/ with the credentials. */
+int dxc_registry_open_host (const char *host, const dxc_registry_opts *o,
+                            dxc_registry **ret, dxc_error **err);
+int dxc_registry_check_login (dxc_registry *r, dxc_error **err);
+
+/* Save (password != NULL) or remove credentials for host in auth_file, a
+ * file in Docker's config.json format. */
+int dxc_auth_file_set (const char *auth_file, const char *host,
+                       const char *user, const char *password,
+                       dxc_error **err);
 
 /* reference: a tag or a digest. ret_digest: the manifest's digest, checked
  * against reference when it is one. */

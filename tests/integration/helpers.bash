@@ -23,12 +23,16 @@ common_setup() {
 common_teardown() {
   [ -n "${TEST_TMP:-}" ] || return 0
   # Processes left by a failed test: those whose root or cwd is ours.
-  local p
+  local p pid
   for p in /proc/[0-9]*; do
+    pid=${p#/proc/}
+    # never bats itself (a test may have cd'd into $TEST_TMP)
+    [ "$pid" = $$ ] || [ "$pid" = "$BASHPID" ] || [ "$pid" = "$PPID" ] && continue
     case "$(readlink "$p/root" 2>/dev/null)$(readlink "$p/cwd" 2>/dev/null)" in
-      *"$TEST_TMP"*) kill -9 "${p#/proc/}" 2>/dev/null ;;
+      *"$TEST_TMP"*) kill -9 "$pid" 2>/dev/null ;;
     esac
   done
+  cd / || true
   awk -v p="$TEST_TMP" '$5 ~ "^" p {print $5}' /proc/self/mountinfo \
     | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
   rm -rf "$TEST_TMP"

@@ -429,6 +429,7 @@ dxc_image_pull (const dxc_store *s, const char *refstr,
   if (dxc_archive_load (err) < 0 || dxc_digest_load (err) < 0
       || dxc_registry_open (&ref, &opts->registry, &reg, err) < 0)
     goto out;
+  dxc_store_clean_tmp (s);
 
   /* Step: the manifest (through an index if there is one). */
   if (fetch_manifest (reg, ref.digest ? ref.digest : ref.tag, platform,

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,31 @@ dxc_store_layer_path (const dxc_store *s, const char *diff_id)
   if (asprintf (&p, "%s/layers/%s", s->root, diff_id + 7) < 0)
     return NULL;
   return p;
+}
+
+void
+dxc_store_clean_tmp (const dxc_store *s)
+{
+  char dir[4096];
+  cleanup_dir DIR *d = NULL;
+  struct dirent *de;
+
+  snprintf (dir, sizeof dir, "%s/tmp", s->root);
+  d = opendir (dir);
+  while (d && (de = readdir (d)))
+    {
+      /* <what>-<pid>-<counter>-<nsec>; lock files are kept */
+      const char *dash = strchr (de->d_name, '-');
+      char *end;
+      long pid;
+      if (de->d_name[0] == '.' || dash == NULL || strstr (de->d_name, ".lock"))
+        continue;
+      pid = strtol (dash + 1, &end, 10);
+      if (pid <= 0 || *end != '-' || pid == getpid ())
+        continue;
+      if (kill (pid, 0) < 0 && errno == ESRCH)
+        dxc_rm_rf_at (dirfd (d), de->d_name, NULL);
+    }
 }
 
 char *

@@ -23,6 +23,9 @@ void dxc_store_free (dxc_store *s);
 
 char *dxc_store_blob_path (const dxc_store *s, const char *digest);
 char *dxc_store_layer_path (const dxc_store *s, const char *diff_id);
+/* Remove what processes that died (kill -9, a crash) left under tmp/:
+ * every staging name carries its owner's PID. */
+void dxc_store_clean_tmp (const dxc_store *s);
 /* A fresh path under tmp/ for staging. */
 char *dxc_store_tmp_path (const dxc_store *s, const char *what);
 

@@ -204,3 +204,34 @@ image_lowerdirs() {
   [ "$s2" -eq 0 ]
   [ "$(ls "$ROOT/layers" | wc -l)" -eq 1 ]
 }
+
+@test "a pull killed at any point leaves no half blob or layer; the next one completes" {
+  make_slow_image "$L" big
+  push "$L" big test/big:v1
+  interrupted=0
+  for delay in 0.02 0.05 0.1 0.2; do
+    "$ENGINE" --root "$ROOT" --runroot "$RUNROOT" pull -q "$REGISTRY/test/big:v1" > /dev/null 2>&1 &
+    pid=$!
+    sleep "$delay"
+    kill -9 $pid 2>/dev/null || true
+    wait $pid 2>/dev/null || true
+    # staging files left: this kill did land in the middle of a pull
+    ls -A "$ROOT/tmp" 2>/dev/null | grep -qv '\.lock$' && interrupted=$((interrupted + 1))
+    # every blob under its final name is whole: its content has its name
+    for b in "$ROOT"/blobs/sha256/*; do
+      [ -e "$b" ] || continue
+      [ "$(sha256sum < "$b" | cut -d' ' -f1)" = "$(basename "$b")" ]
+    done
+  done
+  [ "$interrupted" -ge 1 ]
+  run dxc pull -q "$REGISTRY/test/big:v1"
+  [ "$status" -eq 0 ]
+  # the dead pulls' staging files are gone
+  [ -z "$(ls -A "$ROOT/tmp" | grep -v '\.lock$')" ]
+  umoci unpack --image "$L:big" "$TEST_TMP/ref" >/dev/null
+  merged_view "$(image_lowerdirs "$REGISTRY/test/big:v1")" "$TEST_TMP/merged"
+  tree_facts "$TEST_TMP/ref/rootfs" > "$TEST_TMP/ref.facts"
+  tree_facts "$TEST_TMP/merged" > "$TEST_TMP/ours.facts"
+  umount "$TEST_TMP/merged"
+  diff -q "$TEST_TMP/ref.facts" "$TEST_TMP/ours.facts"
+}

@@ -89,3 +89,16 @@ merged_view() {
   mkdir -p "$2"
   mount -t overlay overlay -o "lowerdir=$1" "$2"
 }
+
+# make_slow_image LAYOUT TAG: busybox plus three layers of incompressible
+# data (8 MB each): a pull that lasts long enough to be interrupted.
+make_slow_image() {
+  local layout=$1 tag=$2 d=$TEST_TMP/slow
+  make_oci_image "$layout" "$tag"
+  for n in 1 2 3; do
+    rm -rf "$d"; mkdir -p "$d/data"
+    head -c 8M /dev/urandom > "$d/data/blob$n"
+    add_layer "$layout" "$tag" "$d"
+  done
+  rm -rf "$d"
+}

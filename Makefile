@@ -91,6 +91,7 @@ check: all unit
 
 bench: all
 	bash bench/run.sh
+	bash bench/pull.sh
 
 clean:
 	rm -rf build build-san bin bin-san

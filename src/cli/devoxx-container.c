@@ -41,6 +41,8 @@ usage (FILE *f)
     "  logout REGISTRY                          forget them\n"
     "  import FILE.tar|DIR NAME[:TAG]           make an image from a root file system\n"
     "  images                                   list images\n"
+    "  image inspect|ls|rm|prune [-a]|pull|tag  manage images\n"
+    "  tag SOURCE TARGET                        another name for an image\n"
     "  rmi [-f] IMAGE...                        remove images\n"
     "  ps [-a] [-q]                             list containers\n"
     "  rm [-f] CONTAINER...                     remove containers\n"
@@ -603,6 +605,90 @@ cmd_rm (int argc, char **argv)
 }
 
 static int
+cmd_image_inspect (int argc, char **argv)
+{
+  dxc_engine *e = NULL;
+  int r, ret = 0;
+  json_t *all;
+
+  if (argc < 2)
+    return dxc_cli_usage_error ("image inspect requires at least 1 argument");
+  if ((r = open_engine (&e)))
+    return r;
+  all = json_array ();
+  for (int i = 1; i < argc; i++)
+    {
+      dxc_error *err = NULL;
+      json_t *one = NULL;
+      if (dxc_engine_image_inspect (e, argv[i], &one, &err) < 0)
+        {
+          dxc_cli_fail (err);
+          ret = 1;
+          continue;
+        }
+      json_array_extend (all, one);
+      json_decref (one);
+    }
+  json_dumpf (all, stdout, JSON_INDENT (4));
+  putchar ('\n');
+  json_decref (all);
+  dxc_engine_free (e);
+  return ret;
+}
+
+static int
+cmd_tag (int argc, char **argv)
+{
+  dxc_engine *e = NULL;
+  dxc_error *err = NULL;
+  int r;
+
+  if (argc != 3)
+    return dxc_cli_usage_error ("tag requires exactly 2 arguments: SOURCE "
+                                "TARGET");
+  if ((r = open_engine (&e)))
+    return r;
+  r = dxc_engine_tag (e, argv[1], argv[2], &err);
+  dxc_engine_free (e);
+  return r < 0 ? dxc_cli_fail (err) : 0;
+}
+
+static int
+cmd_image_prune (int argc, char **argv)
+{
+  dxc_engine *e = NULL;
+  dxc_error *err = NULL;
+  bool all = false;
+  int r, removed = 0;
+
+  for (int i = 1; i < argc; i++)
+    if (strcmp (argv[i], "-a") == 0 || strcmp (argv[i], "--all") == 0)
+      all = true;
+    else if (strcmp (argv[i], "-f") != 0 && strcmp (argv[i], "--force") != 0)
+      return dxc_cli_usage_error ("image prune: unknown flag: %s", argv[i]);
+  if ((r = open_engine (&e)))
+    return r;
+  r = dxc_engine_image_prune (e, all, &removed, &err);
+  dxc_engine_free (e);
+  if (r < 0)
+    return dxc_cli_fail (err);
+  printf ("Deleted Images: %d\n", removed);
+  return 0;
+}
+
+static const dxc_cli_command image_commands[]
+    = { { "inspect", cmd_image_inspect }, { "ls", cmd_images },
+        { "rm", cmd_rmi },                { "prune", cmd_image_prune },
+        { "pull", cmd_pull },             { "tag", cmd_tag },
+        { "import", cmd_import },         { NULL, NULL } };
+
+static int
+cmd_image (int argc, char **argv)
+{
+  return dxc_cli_dispatch (image_commands, argc - 1, argv + 1);
+}
+
+static int
 cmd_version (int argc, char **argv)
 {
   printf ("devoxx-container version %s\n", DXC_VERSION);
@@ -614,6 +700,7 @@ static const dxc_cli_command commands[]
         { "login", cmd_login },   { "logout", cmd_logout },
         { "import", cmd_import },
         { "images", cmd_images }, { "rmi", cmd_rmi },
+        { "image", cmd_image },   { "tag", cmd_tag },
         { "ps", cmd_ps },         { "rm", cmd_rm },
         { "version", cmd_version }, { NULL, NULL } };
 

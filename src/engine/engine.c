@@ -481,3 +481,130 @@ out:
   json_decref (keep);
   return r;
 }
+
+/* The diff IDs of every container's image: what a collection must keep. */
+static json_t *
+layers_in_use (dxc_engine *e, json_t **ret_images)
+{
+  json_t *recs = dxc_records_list (e->store), *keep = json_object (), *v, *l;
+  size_t i, j;
+  if (ret_images)
+    *ret_images = json_object ();
+  json_array_foreach (recs, i, v)
+  {
+    json_array_foreach (json_object_get (v, "Layers"), j, l)
+      json_object_set_new (keep, json_string_value (l), json_true ());
+    if (ret_images && json_string_value (json_object_get (v, "ImageID")))
+      json_object_set_new (*ret_images,
+                           json_string_value (json_object_get (v, "ImageID")),
+                           json_true ());
+  }
+  json_decref (recs);
+  return keep;
+}
+
+int
+dxc_engine_image_inspect (dxc_engine *e, const char *refstr, json_t **ret,
+                          dxc_error **err)
+{
+  cleanup_image dxc_image *img = NULL;
+  json_t *idx = NULL, *tags, *digests, *v, *man = NULL, *l;
+  const char *key;
+  long long size = 0;
+  size_t i;
+
+  if (dxc_image_lookup (e->store, refstr, &img, err) < 0)
+    return -1;
+  if (dxc_store_index_load (e->store, &idx, err) < 0)
+    return -1;
+  tags = json_array ();
+  digests = json_array ();
+  json_object_foreach (idx, key, v)
+    {
+      cleanup_image dxc_image *other = NULL;
+      dxc_ref ref = { 0 };
+      if (dxc_image_from_manifest (e->store, json_string_value (v), &other, NULL) < 0
+          || strcmp (other->config_digest, img->config_digest) != 0
+          || dxc_ref_parse (key, &ref, NULL) < 0)
+        continue;
+      {
+        cleanup_free char *repo = dxc_ref_familiar_repo (&ref);
+        char *s = NULL;
+        if (ref.tag && asprintf (&s, "%s:%s", repo, ref.tag) >= 0)
+          json_array_append_new (tags, json_string (s));
+        free (s);
+        s = NULL;
+        if (asprintf (&s, "%s@%s", repo, json_string_value (v)) >= 0)
+          json_array_append_new (digests, json_string (s));
+        free (s);
+      }
+      dxc_ref_clear (&ref);
+    }
+  json_decref (idx);
+  if (dxc_store_get_json (e->store, img->manifest_digest, &man, NULL) == 0)
+    {
+      json_array_foreach (json_object_get (man, "layers"), i, l)
+        size += json_integer_value (json_object_get (l, "size"));
+      json_decref (man);
+    }
+  *ret = json_pack ("[{s:s, s:o, s:o, s:O*, s:O*, s:O*, s:O*, s:O*, s:I}]",
+                    "Id", img->config_digest, "RepoTags", tags, "RepoDigests",
+                    digests, "Created", json_object_get (img->config, "created"),
+                    "Architecture", json_object_get (img->config, "architecture"),
+                    "Os", json_object_get (img->config, "os"), "Config",
+                    json_object_get (img->config, "config"), "RootFS",
+                    json_object_get (img->config, "rootfs"), "Size",
+                    (json_int_t) size);
+  return *ret ? 0 : dxc_error_new (err, "image inspect: out of memory");
+}
+
+int
+dxc_engine_tag (dxc_engine *e, const char *source, const char *target,
+                dxc_error **err)
+{
+  cleanup_image dxc_image *img = NULL;
+  cleanup_free char *canonical = NULL;
+  dxc_ref ref = { 0 };
+
+  if (dxc_image_lookup (e->store, source, &img, err) < 0)
+    return -1;
+  if (dxc_ref_parse (target, &ref, err) < 0)
+    return -1;
+  canonical = dxc_ref_canonical (&ref);
+  dxc_ref_clear (&ref);
+  return dxc_store_index_set (e->store, canonical, img->manifest_digest, err);
+}
+
+int
+dxc_engine_image_prune (dxc_engine *e, bool all, int *ret_removed,
+                        dxc_error **err)
+{
+  json_t *used = NULL, *keep = layers_in_use (e, &used), *idx = NULL, *v;
+  const char *key;
+  int removed = 0, r = -1;
+
+  if (all)
+    {
+      if (dxc_store_index_load (e->store, &idx, err) < 0)
+        goto out;
+      json_object_foreach (idx, key, v)
+        {
+          cleanup_image dxc_image *img = NULL;
+          if (dxc_image_from_manifest (e->store, json_string_value (v), &img, NULL) == 0
+              && json_object_get (used, img->config_digest))
+            continue;
+          if (dxc_store_index_set (e->store, key, NULL, err) < 0)
+            goto out;
+          removed++;
+        }
+    }
+  if (dxc_store_gc (e->store, keep, err) < 0)
+    goto out;
+  *ret_removed = removed;
+  r = 0;
+out:
+  json_decref (idx);
+  json_decref (used);
+  json_decref (keep);
+  return r;
+}

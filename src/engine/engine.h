@@ -42,6 +42,15 @@ int dxc_engine_rm (dxc_engine *e, const char *what, bool force,
                    dxc_error **err);
 int dxc_engine_rmi (dxc_engine *e, const char *ref, bool force,
                     dxc_error **err);
+/* Docker's image inspect document for one image. */
+int dxc_engine_image_inspect (dxc_engine *e, const char *ref, json_t **ret,
+                              dxc_error **err);
+int dxc_engine_tag (dxc_engine *e, const char *source, const char *target,
+                    dxc_error **err);
+/* Remove unreferenced blobs and layers; with all, also the images no
+ * container uses. *ret_removed counts the images removed. */
+int dxc_engine_image_prune (dxc_engine *e, bool all, int *ret_removed,
+                            dxc_error **err);
 /* Is the container's process alive? (record's State.Pid) */
 bool dxc_engine_record_running (json_t *rec);
 

@@ -274,3 +274,26 @@ EOF
   run dxc run --rm "$id" echo by-id
   [ "$output" = by-id ]
 }
+
+@test "tag, image inspect, image prune" {
+  run dxc tag busybox localhost/mine:2
+  [ "$status" -eq 0 ]
+  run dxc image inspect localhost/mine:2
+  [ "$status" -eq 0 ]
+  [ "$(jq -r '.[0].RepoTags | sort | join(",")' <<<"$output")" = "busybox:latest,localhost/mine:2" ]
+  [ "$(jq -r '.[0].Config.Cmd[0]' <<<"$output")" = sh ]
+  [[ "$(jq -r '.[0].Id' <<<"$output")" == sha256:* ]]
+  run dxc image inspect no-such-image
+  [ "$status" -eq 1 ]
+  run dxc tag no-such-image x
+  [ "$status" -eq 125 ]
+  # prune: nothing unreferenced to remove; prune -a keeps images in use
+  dxc run --name user busybox true
+  run dxc image prune -a
+  [ "$output" = "Deleted Images: 0" ]
+  dxc rm user
+  run dxc image prune -a
+  [ "$output" = "Deleted Images: 2" ]
+  [ -z "$(ls -A "$ROOT/layers")" ]
+  [ -z "$(ls -A "$ROOT/blobs/sha256")" ]
+}

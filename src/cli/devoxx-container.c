@@ -14,6 +14,7 @@
 #include "cli/common.h"
 #include "engine/containers.h"
 #include "engine/engine.h"
+#include "image/archive.h"
 #include "image/import.h"
 #include "image/registry.h"
 #include "image/reference.h"
@@ -43,6 +44,8 @@ usage (FILE *f)
     "  images                                   list images\n"
     "  image inspect|ls|rm|prune [-a]|pull|tag  manage images\n"
     "  tag SOURCE TARGET                        another name for an image\n"
+    "  save -o FILE IMAGE...                    write images to an archive\n"
+    "  load [-i FILE]                           read images from an archive\n"
     "  rmi [-f] IMAGE...                        remove images\n"
     "  ps [-a] [-q]                             list containers\n"
     "  rm [-f] CONTAINER...                     remove containers\n"
@@ -605,6 +608,69 @@ cmd_rm (int argc, char **argv)
 }
 
 static int
+cmd_save (int argc, char **argv)
+{
+  const char *out = NULL;
+  dxc_engine *e = NULL;
+  dxc_error *err = NULL;
+  int c, r;
+
+  opterr = 0;
+  while ((c = getopt (argc, argv, "+:o:")) != -1)
+    if (c == 'o')
+      out = optarg;
+    else
+      return bad_flag ("save", argv, c);
+  if (out == NULL)
+    return dxc_cli_usage_error ("save: give the output file with -o FILE");
+  if (optind >= argc)
+    return dxc_cli_usage_error ("save requires at least 1 argument: an image");
+  if ((r = open_engine (&e)))
+    return r;
+  r = dxc_image_save (e->store, argv + optind, out, &err);
+  dxc_engine_free (e);
+  return r < 0 ? dxc_cli_fail (err) : 0;
+}
+
+static int
+cmd_load (int argc, char **argv)
+{
+  const char *in = "-";
+  char **loaded = NULL;
+  dxc_engine *e = NULL;
+  dxc_error *err = NULL;
+  int c, r;
+
+  opterr = 0;
+  while ((c = getopt (argc, argv, "+:i:q")) != -1)
+    if (c == 'i')
+      in = optarg;
+    else if (c != 'q')
+      return bad_flag ("load", argv, c);
+  if (optind != argc)
+    return dxc_cli_usage_error ("load takes no argument: -i FILE, or the "
+                                "archive on stdin");
+  if (strcmp (in, "-") == 0 && isatty (STDIN_FILENO))
+    return dxc_cli_usage_error ("load: give the archive with -i FILE or on "
+                                "stdin");
+  if ((r = open_engine (&e)))
+    return r;
+  r = dxc_image_load (e->store, in, &loaded, &err);
+  dxc_engine_free (e);
+  if (r < 0)
+    return dxc_cli_fail (err);
+  for (char **l = loaded; *l; l++)
+    {
+      printf (strncmp (*l, "sha256:", 7) == 0 ? "Loaded image ID: %s\n"
+                                               : "Loaded image: %s\n",
+              *l);
+      free (*l);
+    }
+  free (loaded);
+  return 0;
+}
+
+static int
 cmd_image_inspect (int argc, char **argv)
 {
   dxc_engine *e = NULL;
@@ -680,7 +746,8 @@ static const dxc_cli_command image_commands[]
     = { { "inspect", cmd_image_inspect }, { "ls", cmd_images },
         { "rm", cmd_rmi },                { "prune", cmd_image_prune },
         { "pull", cmd_pull },             { "tag", cmd_tag },
-        { "import", cmd_import },         { NULL, NULL } };
+        { "import", cmd_import },         { "save", cmd_save },
+        { "load", cmd_load },             { NULL, NULL } };
 
 static int
 cmd_image (int argc, char **argv)
@@ -701,6 +768,7 @@ static const dxc_cli_command commands[]
         { "import", cmd_import },
         { "images", cmd_images }, { "rmi", cmd_rmi },
         { "image", cmd_image },   { "tag", cmd_tag },
+        { "save", cmd_save },     { "load", cmd_load },
         { "ps", cmd_ps },         { "rm", cmd_rm },
         { "version", cmd_version }, { NULL, NULL } };
 

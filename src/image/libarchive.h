@@ -59,7 +59,14 @@
   X (archive_entry_linkresolver_new) \
   X (archive_entry_linkresolver_set_strategy) \
   X (archive_entry_linkify) \
-  X (archive_entry_linkresolver_free)
+  X (archive_entry_linkresolver_free) \
+  X (archive_entry_new) \
+  X (archive_entry_free) \
+  X (archive_entry_set_size) \
+  X (archive_entry_set_filetype) \
+  X (archive_entry_set_perm) \
+  X (archive_entry_set_mtime) \
+  X (archive_write_open_filename)
 
 struct dxc_la
 {
@@ -122,6 +129,13 @@ int dxc_archive_load (dxc_error **err);
 #define archive_entry_linkresolver_set_strategy dxc_la.archive_entry_linkresolver_set_strategy
 #define archive_entry_linkify dxc_la.archive_entry_linkify
 #define archive_entry_linkresolver_free dxc_la.archive_entry_linkresolver_free
+#define archive_entry_new dxc_la.archive_entry_new
+#define archive_entry_free dxc_la.archive_entry_free
+#define archive_entry_set_size dxc_la.archive_entry_set_size
+#define archive_entry_set_filetype dxc_la.archive_entry_set_filetype
+#define archive_entry_set_perm dxc_la.archive_entry_set_perm
+#define archive_entry_set_mtime dxc_la.archive_entry_set_mtime
+#define archive_write_open_filename dxc_la.archive_write_open_filename
 #endif
 
 #endif

@@ -112,7 +112,8 @@ dxc_pull_pick_platform (json_t *index, const char *platform,
 typedef struct layer_job
 {
   const dxc_store *store;
-  dxc_registry *reg;
+  dxc_registry *reg;   /* the layer comes from the registry, */
+  const char *file;    /* or from a file (load) */
   const dxc_pull_opts *opts;
   char digest[72];
   long long size;
@@ -187,6 +188,22 @@ on_compressed (const void *data, size_t len, void *user)
       return -1;
     }
   return dxc_decomp_feed (j->dec, data, len, &j->stream_err);
+}
+
+static int
+stream_file (layer_job *j, dxc_error **err)
+{
+  cleanup_close int fd = open (j->file, O_RDONLY | O_CLOEXEC);
+  char buf[1 << 16];
+  ssize_t n;
+  if (fd < 0)
+    return dxc_error_errno (err, errno, "open %s", j->file);
+  while ((n = read (fd, buf, sizeof buf)) > 0)
+    if (on_compressed (buf, n, j) < 0)
+      return -1;
+  if (n < 0)
+    return dxc_error_errno (err, errno, "read %s", j->file);
+  return 0;
 }
 
 static void *
@@ -266,7 +283,10 @@ pull_layer (layer_job *j, dxc_error **err)
       close (fds[1]);
       return dxc_error_new (err, "cannot start a thread");
     }
-  r = dxc_registry_stream_blob (j->reg, j->digest, on_compressed, j, err);
+  if (j->file)
+    r = stream_file (j, err);
+  else
+    r = dxc_registry_stream_blob (j->reg, j->digest, on_compressed, j, err);
   if (r == 0 && dxc_decomp_finish (j->dec, err) < 0)
     r = -1;
   close (j->pipe_w);
@@ -355,6 +375,26 @@ worker (void *p)
           j->opts->progress (line, j->opts->data);
         }
     }
+}
+
+/* Run the jobs, MAX_PARALLEL at a time; the first error wins. */
+static int
+run_layer_jobs (layer_job *jobs, size_t n, dxc_error **err)
+{
+  job_queue q = { jobs, n, 0, PTHREAD_MUTEX_INITIALIZER };
+  pthread_t th[MAX_PARALLEL];
+  size_t workers = n < MAX_PARALLEL ? n : MAX_PARALLEL;
+  for (size_t i = 0; i < workers; i++)
+    pthread_create (&th[i], NULL, worker, &q);
+  for (size_t i = 0; i < workers; i++)
+    pthread_join (th[i], NULL);
+  for (size_t i = 0; i < n; i++)
+    if (jobs[i].err)
+      {
+        *err = take_ptr (jobs[i].err);
+        return -1;
+      }
+  return 0;
 }
 
 /* ---- the image ----------------------------------------------------------- */
@@ -504,21 +544,8 @@ dxc_image_pull (const dxc_store *s, const char *refstr,
       snprintf (jobs[n].diff_id, sizeof jobs[n].diff_id, "%s", diff);
       n++;
     }
-  {
-    job_queue q = { jobs, n, 0, PTHREAD_MUTEX_INITIALIZER };
-    pthread_t th[MAX_PARALLEL];
-    size_t workers = n < MAX_PARALLEL ? n : MAX_PARALLEL;
-    for (size_t i = 0; i < workers; i++)
-      pthread_create (&th[i], NULL, worker, &q);
-    for (size_t i = 0; i < workers; i++)
-      pthread_join (th[i], NULL);
-  }
-  for (size_t i = 0; i < n; i++)
-    if (jobs[i].err)
-      {
-        *err = take_ptr (jobs[i].err);
-        goto out;
-      }
+  if (run_layer_jobs (jobs, n, err) < 0)
+    goto out;
 
   /* Step: config and manifest blobs, then the name: the image exists only
      once everything it needs is in place. */
@@ -544,5 +571,139 @@ out:
   if (r < 0)
     dxc_error_prefix (err, "pull %s", refstr);
   dxc_ref_clear (&ref);
+  return r;
+}
+
+/* Magic numbers: gzip 1f 8b, zstd 28 b5 2f fd; anything else is a tar. */
+static int
+sniff_file (const char *path, dxc_compression *ret_comp, char ret_digest[72],
+            long long *ret_size, dxc_error **err)
+{
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
+  dxc_sha256 *h;
+  unsigned char buf[1 << 16];
+  long long size = 0;
+  ssize_t n;
+  bool first = true;
+
+  if (fd < 0)
+    return dxc_error_errno (err, errno, "open %s", path);
+  h = dxc_sha256_new ();
+  if (h == NULL)
+    return dxc_error_new (err, "sha256");
+  *ret_comp = DXC_COMP_NONE;
+  while ((n = read (fd, buf, sizeof buf)) > 0)
+    {
+      if (first && n >= 4)
+        {
+          if (buf[0] == 0x1f && buf[1] == 0x8b)
+            *ret_comp = DXC_COMP_GZIP;
+          else if (buf[0] == 0x28 && buf[1] == 0xb5 && buf[2] == 0x2f
+                   && buf[3] == 0xfd)
+            *ret_comp = DXC_COMP_ZSTD;
+        }
+      first = false;
+      dxc_sha256_update (h, buf, n);
+      size += n;
+    }
+  dxc_sha256_final (h, ret_digest);
+  if (n < 0)
+    return dxc_error_errno (err, errno, "read %s", path);
+  *ret_size = size;
+  return 0;
+}
+
+int
+dxc_image_store_files (const dxc_store *s, const char *cfg_body,
+                       size_t cfg_len, char *const *layer_files,
+                       size_t n_layers, char *const *names, char ret_id[72],
+                       dxc_error **err)
+{
+  static const char *const media_types[]
+      = { "application/vnd.oci.image.layer.v1.tar",
+          "application/vnd.oci.image.layer.v1.tar+gzip",
+          "application/vnd.oci.image.layer.v1.tar+zstd" };
+  dxc_pull_opts opts = { 0 };
+  json_t *cfg = NULL, *diff_ids, *man_layers = json_array (), *man = NULL;
+  layer_job *jobs = calloc (n_layers + 1, sizeof *jobs);
+  cleanup_free char *man_text = NULL;
+  char man_digest[72];
+  size_t n = 0;
+  int r = -1;
+
+  if (dxc_archive_load (err) < 0 || dxc_digest_load (err) < 0)
+    goto out;
+  dxc_store_clean_tmp (s);
+  cfg = json_loadb (cfg_body, cfg_len, 0, NULL);
+  diff_ids = json_object_get (json_object_get (cfg, "rootfs"), "diff_ids");
+  if (!json_is_array (diff_ids) || json_array_size (diff_ids) != n_layers)
+    {
+      dxc_error_new (err, "image config: its diff_ids do not match the %zu "
+                     "layers", n_layers);
+      goto out;
+    }
+  for (size_t i = 0; i < n_layers; i++)
+    {
+      const char *diff = json_string_value (json_array_get (diff_ids, i));
+      dxc_compression comp;
+      char digest[72];
+      long long size;
+      cleanup_free char *lp = NULL;
+
+      if (diff == NULL || !dxc_digest_is_valid (diff))
+        {
+          dxc_error_new (err, "image config: diff ID %zu is not valid", i);
+          goto out;
+        }
+      if (sniff_file (layer_files[i], &comp, digest, &size, err) < 0)
+        goto out;
+      json_array_append_new (man_layers,
+                             json_pack ("{s:s, s:s, s:I}", "mediaType",
+                                        media_types[comp], "digest", digest,
+                                        "size", (json_int_t) size));
+      lp = dxc_store_layer_path (s, diff);
+      if (access (lp, F_OK) == 0)
+        continue;
+      jobs[n] = (layer_job){ .store = s, .file = layer_files[i],
+                             .opts = &opts, .size = size, .comp = comp,
+                             .blob_fd = -1, .pipe_w = -1, .pipe_r = -1 };
+      snprintf (jobs[n].digest, sizeof jobs[n].digest, "%s", digest);
+      snprintf (jobs[n].diff_id, sizeof jobs[n].diff_id, "%s", diff);
+      n++;
+    }
+  if (run_layer_jobs (jobs, n, err) < 0)
+    goto out;
+  if (dxc_store_put_blob (s, cfg_body, cfg_len, ret_id, err) < 0)
+    goto out;
+  man = json_pack ("{s:i, s:s, s:{s:s, s:s, s:I}, s:O}", "schemaVersion", 2,
+                   "mediaType", "application/vnd.oci.image.manifest.v1+json",
+                   "config", "mediaType",
+                   "application/vnd.oci.image.config.v1+json", "digest",
+                   ret_id, "size", (json_int_t) cfg_len, "layers", man_layers);
+  man_text = json_dumps (man, JSON_COMPACT);
+  if (dxc_store_put_blob (s, man_text, strlen (man_text), man_digest, err) < 0)
+    goto out;
+  for (char *const *name = names; name && *name; name++)
+    {
+      dxc_ref ref = { 0 };
+      cleanup_free char *canonical = NULL;
+      if (dxc_ref_parse (*name, &ref, err) < 0)
+        goto out;
+      canonical = dxc_ref_canonical (&ref);
+      dxc_ref_clear (&ref);
+      if (dxc_store_index_set (s, canonical, man_digest, err) < 0)
+        goto out;
+    }
+  r = 0;
+out:
+  for (size_t i = 0; i < n; i++)
+    {
+      layer_job_clear (&jobs[i]);
+      dxc_error_free (jobs[i].err);
+    }
+  free (jobs);
+  json_decref (cfg);
+  json_decref (man);
+  json_decref (man_layers);
   return r;
 }

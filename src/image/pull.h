@@ -26,6 +26,16 @@ int dxc_image_pull (const dxc_store *s, const char *ref,
                     const dxc_pull_opts *opts, char **ret_name,
                     dxc_error **err);
 
+/* Store an image from local files (load): the config's bytes and its layer
+ * files (tar, gzip or zstd, told by their first bytes), each streamed
+ * through the same checks, decompression and extraction as a pulled layer;
+ * the image is named by each of names (NULL-terminated, may be empty).
+ * ret_id: the image ID. */
+int dxc_image_store_files (const dxc_store *s, const char *cfg_body,
+                           size_t cfg_len, char *const *layer_files,
+                           size_t n_layers, char *const *names,
+                           char ret_id[72], dxc_error **err);
+
 /* Pick the manifest of a platform from an OCI index or Docker manifest
  * list; exposed for the unit tests. */
 int dxc_pull_pick_platform (json_t *index, const char *platform,

@@ -235,3 +235,36 @@ image_lowerdirs() {
   umount "$TEST_TMP/merged"
   diff -q "$TEST_TMP/ref.facts" "$TEST_TMP/ours.facts"
 }
+
+@test "save and load: an image moves without a registry; OCI archives load too" {
+  make_oci_image "$L" v1
+  push "$L" v1 test/moving:v1
+  dxc pull -q "$REGISTRY/test/moving:v1"
+  dxc tag "$REGISTRY/test/moving:v1" localhost/moving:copy
+  dxc run --rm busybox true 2>/dev/null
+  run dxc save -o "$TEST_TMP/images.tar" "$REGISTRY/test/moving:v1" busybox
+  [ "$status" -eq 0 ]
+  tar -tf "$TEST_TMP/images.tar" | grep -qx manifest.json
+  tar -tf "$TEST_TMP/images.tar" | grep -qx index.json
+  tar -tf "$TEST_TMP/images.tar" | grep -qx oci-layout
+  # into another store: the same image ID, runnable
+  id=$(dxc image inspect "$REGISTRY/test/moving:v1" | jq -r '.[0].Id')
+  run "$ENGINE" --root "$TEST_TMP/other" --runroot "$TEST_TMP/other-run" load -i "$TEST_TMP/images.tar"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"Loaded image: $REGISTRY/test/moving:v1"* ]]
+  [[ "$output" == *"Loaded image: busybox:latest"* ]]
+  run "$ENGINE" --root "$TEST_TMP/other" --runroot "$TEST_TMP/other-run" image inspect "$REGISTRY/test/moving:v1"
+  [ "$(jq -r '.[0].Id' <<<"$output")" = "$id" ]
+  run "$ENGINE" --root "$TEST_TMP/other" --runroot "$TEST_TMP/other-run" run --rm "$REGISTRY/test/moving:v1" echo moved
+  [ "$output" = moved ]
+  # an OCI archive made by skopeo, read from stdin
+  skopeo copy -q "oci:$L:v1" "oci-archive:$TEST_TMP/oci.tar:localhost/from-oci:v1"
+  run sh -c "$ENGINE --root $TEST_TMP/third --runroot $TEST_TMP/third-run load < $TEST_TMP/oci.tar"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"Loaded image"* ]]
+  # bad input: not an archive
+  echo junk > "$TEST_TMP/junk.tar"
+  run dxc load -i "$TEST_TMP/junk.tar"
+  [ "$status" -eq 125 ]
+  [ "${#lines[@]}" -eq 1 ]
+}

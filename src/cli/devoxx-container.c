@@ -3,6 +3,7 @@
  * exit codes. */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,10 +195,79 @@ cmd_run (int argc, char **argv)
   return status;
 }
 
-static void
-pull_progress (const char *line, void *data)
+/* Pull progress: one bar per layer when stderr is a terminal, redrawn in
+   place like Docker's; otherwise a line when a layer is done. The events
+   come from the download threads. */
+typedef struct progress_ui
 {
-  fprintf (stderr, "%s\n", line);
+  pthread_mutex_t lock;
+  bool tty;
+  size_t n;
+  struct
+  {
+    char digest[20];
+    char status[32];
+    long long done, total;
+  } rows[128];
+} progress_ui;
+
+static void
+progress_draw (progress_ui *ui, bool redraw)
+{
+  if (redraw && ui->n > 1)
+    fprintf (stderr, "\033[%zuA", ui->n - 1);
+  for (size_t i = 0; i < ui->n; i++)
+    {
+      char bar[32] = "";
+      if (strcmp (ui->rows[i].status, "Downloading") == 0 && ui->rows[i].total > 0)
+        {
+          int w = (int) (25 * ui->rows[i].done / ui->rows[i].total);
+          memset (bar, '=', w);
+          bar[w] = '>';
+          memset (bar + w + 1, ' ', 24 - w > 0 ? 24 - w : 0);
+          bar[25] = '\0';
+          fprintf (stderr, "\r\033[K%s: %s [%s] %.1fMB/%.1fMB%s",
+                   ui->rows[i].digest, ui->rows[i].status, bar,
+                   ui->rows[i].done / 1e6, ui->rows[i].total / 1e6,
+                   i + 1 < ui->n ? "\n" : "");
+        }
+      else
+        fprintf (stderr, "\r\033[K%s: %s%s", ui->rows[i].digest,
+                 ui->rows[i].status, i + 1 < ui->n ? "\n" : "");
+    }
+  fflush (stderr);
+}
+
+static void
+pull_progress (const char *digest, const char *status, long long done,
+               long long total, void *data)
+{
+  progress_ui *ui = data;
+  size_t i;
+
+  pthread_mutex_lock (&ui->lock);
+  for (i = 0; i < ui->n; i++)
+    if (strncmp (ui->rows[i].digest, digest + 7, 12) == 0)
+      break;
+  if (i == ui->n && ui->n < sizeof ui->rows / sizeof ui->rows[0])
+    {
+      snprintf (ui->rows[i].digest, sizeof ui->rows[i].digest, "%.12s",
+                digest + 7);
+      ui->n++;
+      if (ui->tty && ui->n > 1)
+        fputc ('\n', stderr);
+    }
+  if (i < ui->n)
+    {
+      snprintf (ui->rows[i].status, sizeof ui->rows[i].status, "%s", status);
+      ui->rows[i].done = done;
+      ui->rows[i].total = total;
+      if (ui->tty)
+        progress_draw (ui, true);
+      else if (strcmp (status, "Downloading") != 0)
+        fprintf (stderr, "%s: %s\n", ui->rows[i].digest, status);
+    }
+  pthread_mutex_unlock (&ui->lock);
 }
 
 static int
@@ -238,12 +308,19 @@ cmd_pull (int argc, char **argv)
   if (optind != argc - 1)
     return dxc_cli_usage_error ("pull requires exactly 1 argument: an image");
   po.registry.certs_dir = cert_dir;
+  progress_ui ui = { .lock = PTHREAD_MUTEX_INITIALIZER,
+                     .tty = isatty (STDERR_FILENO) };
   if (!quiet)
-    po.progress = pull_progress;
+    {
+      po.progress = pull_progress;
+      po.data = &ui;
+    }
   if ((r = open_engine (&e)))
     return r;
   po.registry.auth_file = e->auth_file;
   r = dxc_image_pull (e->store, argv[optind], &po, &name, &err);
+  if (ui.tty && ui.n)
+    fputc ('\n', stderr);
   dxc_engine_free (e);
   if (r < 0)
     {

@@ -95,11 +95,15 @@ dxc_engine_import_demo (dxc_engine *e, dxc_error **err)
 }
 
 static void
-pull_progress (const char *line, void *data)
+pull_progress (const char *digest, const char *status, long long done,
+               long long total, void *data)
 {
   dxc_engine *e = data;
-  if (e->notify)
-    e->notify (line);
+  char line[128];
+  if (e->notify == NULL || strcmp (status, "Downloading") == 0)
+    return;
+  snprintf (line, sizeof line, "%.19s: %s", digest, status);
+  e->notify (line);
 }
 
 int

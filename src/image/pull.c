@@ -181,6 +181,10 @@ on_compressed (const void *data, size_t len, void *user)
       return -1;
     }
   dxc_sha256_update (j->hc, data, len);
+  /* A progress event every 256 kB is plenty for a display. */
+  if (j->opts->progress && (j->got >> 18) != ((j->got - (long long) len) >> 18))
+    j->opts->progress (j->digest, "Downloading", j->got, j->size,
+                       j->opts->data);
   if (write_full (j->blob_fd, data, len) < 0)
     {
       dxc_error_errno (&j->stream_err, errno, "layer %.19s: write blob",
@@ -369,11 +373,8 @@ worker (void *p)
       if (j == NULL)
         return NULL;
       if (pull_layer (j, &j->err) == 0 && j->opts->progress)
-        {
-          char line[128];
-          snprintf (line, sizeof line, "%.19s: Pull complete", j->digest);
-          j->opts->progress (line, j->opts->data);
-        }
+        j->opts->progress (j->digest, "Pull complete", j->got, j->size,
+                           j->opts->data);
     }
 }
 
@@ -527,11 +528,7 @@ dxc_image_pull (const dxc_store *s, const char *refstr,
       if (access (lp, F_OK) == 0)
         {
           if (opts->progress)
-            {
-              char line[128];
-              snprintf (line, sizeof line, "%.19s: Already exists", d);
-              opts->progress (line, opts->data);
-            }
+            opts->progress (d, "Already exists", 0, -1, opts->data);
           continue;
         }
       jobs[n] = (layer_job){ .store = s, .reg = reg, .opts = opts,

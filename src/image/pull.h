@@ -16,8 +16,11 @@ typedef struct dxc_pull_opts
 {
   const char *platform; /* os/arch[/variant]; NULL: this machine's */
   dxc_registry_opts registry;
-  /* Progress lines ("<digest>: Pull complete"); NULL for none. */
-  void (*progress) (const char *line, void *data);
+  /* Progress of each layer, from the download threads: status is
+   * "Downloading" (done of total bytes; total -1 if unknown), "Pull complete"
+   * or "Already exists". NULL for none. */
+  void (*progress) (const char *digest, const char *status, long long done,
+                    long long total, void *data);
   void *data;
 } dxc_pull_opts;
 

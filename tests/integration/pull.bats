@@ -268,3 +268,20 @@ image_lowerdirs() {
   [ "$status" -eq 125 ]
   [ "${#lines[@]}" -eq 1 ]
 }
+
+@test "progress: bars redrawn in place on a terminal, plain lines otherwise, -q silent" {
+  make_slow_image "$L" big
+  push "$L" big test/progress:v1
+  script -qec "$ENGINE --root $ROOT --runroot $RUNROOT pull $REGISTRY/test/progress:v1" /dev/null < /dev/null > "$TEST_TMP/tty.out"
+  grep -q 'Downloading \[=*>' "$TEST_TMP/tty.out"
+  grep -q $'\033\\[K' "$TEST_TMP/tty.out"
+  [ "$(grep -o '[0-9a-f]\{12\}: Pull complete' "$TEST_TMP/tty.out" | sort -u | wc -l)" -eq 4 ]
+  dxc rmi "$REGISTRY/test/progress:v1"
+  run dxc pull "$REGISTRY/test/progress:v1"
+  [ "$status" -eq 0 ]
+  [ "$(grep -c ': Pull complete$' <<<"$output")" -eq 4 ]
+  [[ "$output" != *Downloading* ]]
+  dxc rmi "$REGISTRY/test/progress:v1"
+  run dxc pull -q "$REGISTRY/test/progress:v1"
+  [ "$output" = "$REGISTRY/test/progress:v1" ]
+}

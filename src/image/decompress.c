@@ -131,29 +131,22 @@ static int
 feed_zstd (dxc_decomp *d, const void *in, size_t len, dxc_error **err)
 {
   ZSTD_inBuffer ib = { in, len, 0 };
-  while (ib.pos < ib.size)
+  ZSTD_outBuffer ob;
+  /* zstd's own loop: go on while input is left or the output was full
+     (the decoder may hold more); the last return value is 0 exactly when a
+     frame ended and was flushed. */
+  do
     {
-      ZSTD_outBuffer ob = { d->buf, sizeof d->buf, 0 };
-      size_t r = zstd.ZSTD_decompressStream (d->zs, &ob, &ib);
+      size_t r;
+      ob = (ZSTD_outBuffer){ d->buf, sizeof d->buf, 0 };
+      r = zstd.ZSTD_decompressStream (d->zs, &ob, &ib);
       if (zstd.ZSTD_isError (r))
         return dxc_error_new (err, "zstd: %s", zstd.ZSTD_getErrorName (r));
       d->zstd_hint = r;
       if (ob.pos && d->out (d->buf, ob.pos, d->user) < 0)
         return -1;
     }
-  /* Flush what the decoder still holds. */
-  for (;;)
-    {
-      ZSTD_outBuffer ob = { d->buf, sizeof d->buf, 0 };
-      size_t r = zstd.ZSTD_decompressStream (d->zs, &ob, &ib);
-      if (zstd.ZSTD_isError (r))
-        return dxc_error_new (err, "zstd: %s", zstd.ZSTD_getErrorName (r));
-      d->zstd_hint = r;
-      if (ob.pos == 0)
-        break;
-      if (d->out (d->buf, ob.pos, d->user) < 0)
-        return -1;
-    }
+  while (ib.pos < ib.size || ob.pos == ob.size);
   return 0;
 }
 

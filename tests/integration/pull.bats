@@ -103,7 +103,6 @@ image_lowerdirs() {
   umount "$TEST_TMP/merged"
   [ "$(wc -l < "$TEST_TMP/ours.facts")" -gt 200 ]
   run diff -u "$TEST_TMP/ref.facts" "$TEST_TMP/ours.facts"
-  echo "$output"
   [ "$status" -eq 0 ]
   # and the facts say what the layers did
   grep -q '^./etc/layer2 dir' "$TEST_TMP/ours.facts"
@@ -284,4 +283,59 @@ image_lowerdirs() {
   dxc rmi "$REGISTRY/test/progress:v1"
   run dxc pull -q "$REGISTRY/test/progress:v1"
   [ "$output" = "$REGISTRY/test/progress:v1" ]
+}
+
+@test "zstd-compressed layers" {
+  make_oci_image "$L" v1
+  push "$L" v1 test/zstd:v1 --dest-compress-format zstd
+  run curl -s -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$REGISTRY/v2/test/zstd/manifests/v1"
+  [[ "$output" == *"tar+zstd"* ]]
+  run dxc pull -q "$REGISTRY/test/zstd:v1"
+  [ "$status" -eq 0 ]
+  run dxc run --rm "$REGISTRY/test/zstd:v1" echo zstd-ok
+  [ "$output" = zstd-ok ]
+}
+
+@test "a malicious layer from a registry writes nothing outside its directory" {
+  make_oci_image "$L" v1
+  # a layer made by hand: a traversal, a symlink to / then a file through
+  # it, a hard link to the host's /etc/passwd
+  mkdir -p "$TEST_TMP/evil"
+  python3 - "$TEST_TMP/evil/layer.tar" "$TEST_TMP" <<'PY'
+import io, sys, tarfile
+out, tmp = sys.argv[1], sys.argv[2]
+with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as t:
+    def add(name, data=b"", **kw):
+        ti = tarfile.TarInfo(name)
+        for k, v in kw.items():
+            setattr(ti, k, v)
+        ti.size = len(data) if ti.type == tarfile.REGTYPE else 0
+        t.addfile(ti, io.BytesIO(data) if ti.size else None)
+    add("rootlink", type=tarfile.SYMTYPE, linkname="/")
+    add("rootlink" + tmp + "/escaped-through-symlink", b"x")
+    add("hl", type=tarfile.LNKTYPE, linkname="/etc/passwd")
+PY
+  umoci raw add-layer --image "$L:v1" "$TEST_TMP/evil/layer.tar"
+  push "$L" v1 test/evil:v1
+  run dxc pull "$REGISTRY/test/evil:v1"
+  [ "$status" -eq 1 ]
+  [ ! -e "$TEST_TMP/escaped-through-symlink" ]
+  [ "$(stat -c %h /etc/passwd)" -eq 1 ]
+  [ -z "$(ls -A "$ROOT/layers" | grep -v "^l$")" ] || [ "$(ls "$ROOT/layers" | wc -l)" -le 1 ]
+  run dxc images -q
+  [ -z "$output" ]
+  # and a plain traversal is refused by name
+  python3 - "$TEST_TMP/evil/trav.tar" <<'PY'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w") as t:
+    ti = tarfile.TarInfo("../../../../../../tmp/dxc-traversal"); ti.size = 1
+    t.addfile(ti, io.BytesIO(b"x"))
+PY
+  make_oci_image "$L" v2
+  umoci raw add-layer --image "$L:v2" "$TEST_TMP/evil/trav.tar"
+  push "$L" v2 test/evil:v2
+  run dxc pull "$REGISTRY/test/evil:v2"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"escapes the layer"* ]]
+  [ ! -e /tmp/dxc-traversal ]
 }

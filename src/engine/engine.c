@@ -162,15 +162,37 @@ typedef struct rootfs_plan
   char *dir;    /* containers/<id> */
   char *rootfs; /* containers/<id>/rootfs */
   char *overlay_data;
+  char *overlay_cwd; /* set when lowerdir uses short relative names */
   dxc_root_mount mount;
 } rootfs_plan;
+
+/* layers/l/<first 12 hex digits> -> ../<hex>, made on first need. */
+static int
+short_layer_link (const dxc_store *s, const char *hex, dxc_error **err)
+{
+  char dir[4096], link[4200], target[80], got[80];
+  ssize_t n;
+  snprintf (dir, sizeof dir, "%s/layers/l", s->root);
+  if (mkdir (dir, 0700) < 0 && errno != EEXIST)
+    return dxc_error_errno (err, errno, "mkdir %s", dir);
+  snprintf (link, sizeof link, "%s/%.12s", dir, hex);
+  snprintf (target, sizeof target, "../%s", hex);
+  if (symlink (target, link) == 0)
+    return 0;
+  if (errno != EEXIST)
+    return dxc_error_errno (err, errno, "symlink %s", link);
+  n = readlink (link, got, sizeof got - 1);
+  if (n < 0 || (got[n] = '\0', strcmp (got, target) != 0))
+    return dxc_error_new (err, "layer link %s points elsewhere (two layers "
+                          "share 12 hex digits)", link);
+  return 0;
+}
 
 static int
 prepare_rootfs (dxc_engine *e, const char *id, const dxc_image *img,
                 rootfs_plan *p, dxc_error **err)
 {
   static const char *const subdirs[] = { "upper", "work", "rootfs", NULL };
-  size_t len = 0;
 
   p->dir = dxc_container_dir (e->store, id);
   if (mkdir (p->dir, 0700) < 0)
@@ -200,24 +222,44 @@ prepare_rootfs (dxc_engine *e, const char *id, const dxc_image *img,
       return 0;
     }
 
-  /* lowerdir lists the layers top first. */
-  for (size_t i = 0; i < img->n_layers; i++)
-    len += strlen (e->store->root) + 80;
-  len += 2 * strlen (p->dir) + 64;
-  p->overlay_data = malloc (len);
-  {
-    size_t off = snprintf (p->overlay_data, len, "lowerdir=");
-    for (size_t i = img->n_layers; i-- > 0;)
-      off += snprintf (p->overlay_data + off, len - off, "%s%s/layers/%s",
-                       i + 1 == img->n_layers ? "" : ":", e->store->root,
-                       img->layers[i] + 7);
-    snprintf (p->overlay_data + off, len - off,
-              ",upperdir=%s/upper,workdir=%s/work", p->dir, p->dir);
-  }
-  if (strlen (p->overlay_data) >= 4096)
-    return dxc_error_new (err, "overlay options for %zu layers exceed a page: "
-                          "not supported yet", img->n_layers);
-  p->mount = (dxc_root_mount){ "overlay", "overlay", p->overlay_data };
+  /* lowerdir lists the layers top first, by absolute path; when that does
+     not fit in the page mount(2) takes, by short relative names: the
+     symlinks layers/l/<12 hex digits>, the mount made from layers/l. */
+  for (int pass = 0; pass < 2; pass++)
+    {
+      size_t off, len = 2 * strlen (p->dir) + 64;
+      for (size_t i = 0; i < img->n_layers; i++)
+        len += strlen (e->store->root) + 80;
+      free (p->overlay_data);
+      p->overlay_data = malloc (len);
+      off = snprintf (p->overlay_data, len, "lowerdir=");
+      for (size_t i = img->n_layers; i-- > 0;)
+        {
+          const char *hex = img->layers[i] + 7;
+          const char *sep = i + 1 == img->n_layers ? "" : ":";
+          if (pass == 0)
+            off += snprintf (p->overlay_data + off, len - off, "%s%s/layers/%s",
+                             sep, e->store->root, hex);
+          else
+            {
+              if (short_layer_link (e->store, hex, err) < 0)
+                return -1;
+              off += snprintf (p->overlay_data + off, len - off, "%s%.12s", sep,
+                               hex);
+            }
+        }
+      snprintf (p->overlay_data + off, len - off,
+                ",upperdir=%s/upper,workdir=%s/work", p->dir, p->dir);
+      if (strlen (p->overlay_data) < 4000)
+        break;
+      if (pass == 1)
+        return dxc_error_new (err, "overlay options for %zu layers exceed "
+                              "a page even with short names", img->n_layers);
+      if (asprintf (&p->overlay_cwd, "%s/layers/l", e->store->root) < 0)
+        return dxc_error_errno (err, ENOMEM, "overlay");
+    }
+  p->mount = (dxc_root_mount){ "overlay", "overlay", p->overlay_data,
+                               p->overlay_cwd };
   return 0;
 }
 
@@ -227,6 +269,7 @@ plan_clear (rootfs_plan *p)
   free (p->dir);
   free (p->rootfs);
   free (p->overlay_data);
+  free (p->overlay_cwd);
 }
 
 typedef struct started_ctx

@@ -459,6 +459,7 @@ dxc_store_gc (const dxc_store *s, json_t *keep_layers, dxc_error **err)
   if (sweep (dir, blobs, err) < 0)
     goto out;
   snprintf (dir, sizeof dir, "%s/layers", s->root);
+  json_object_set_new (layers, "l", json_true ()); /* short links (engine) */
   if (sweep (dir, layers, err) < 0)
     goto out;
   r = 0;

@@ -272,6 +272,8 @@ dxc_rootfs_prepare (const dxc_spec *spec, const char *rootfs,
 
   if (root_mount)
     {
+      if (root_mount->cwd && chdir (root_mount->cwd) < 0)
+        return dxc_error_errno (err, errno, "chdir %s", root_mount->cwd);
       if (mount (root_mount->source, rootfs, root_mount->type, 0,
                  root_mount->data)
           < 0)

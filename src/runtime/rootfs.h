@@ -17,6 +17,9 @@ typedef struct dxc_root_mount
   const char *type;
   const char *source;
   const char *data;
+  /* Relative paths in data are taken from here (overlay options are
+     limited to a page: many layers need short relative names). */
+  const char *cwd;
 } dxc_root_mount;
 
 int dxc_rootfs_prepare (const dxc_spec *spec, const char *rootfs,

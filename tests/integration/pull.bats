@@ -339,3 +339,21 @@ PY
   [[ "$output" == *"escapes the layer"* ]]
   [ ! -e /tmp/dxc-traversal ]
 }
+
+@test "an image of 90 layers runs (overlay options kept under a page)" {
+  make_oci_image "$L" many
+  for i in $(seq 89); do
+    mkdir -p "$TEST_TMP/m$i/layers"
+    echo "$i" > "$TEST_TMP/m$i/layers/f$i"
+    tar -C "$TEST_TMP/m$i" -cf "$TEST_TMP/m$i.tar" .
+    umoci raw add-layer --image "$L:many" "$TEST_TMP/m$i.tar"
+  done
+  push "$L" many test/many:v1
+  run dxc pull -q "$REGISTRY/test/many:v1"
+  [ "$status" -eq 0 ]
+  run dxc run --rm "$REGISTRY/test/many:v1" sh -c 'ls /layers | wc -l; cat /layers/f1 /layers/f89'
+  [ "${lines[0]}" = 89 ]
+  [ "${lines[1]}" = 1 ]
+  [ "${lines[2]}" = 89 ]
+  [ -d "$ROOT/layers/l" ]
+}

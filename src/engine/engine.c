@@ -462,13 +462,33 @@ dxc_engine_rm (dxc_engine *e, const char *what, bool force, dxc_error **err)
   return r;
 }
 
+/* The diff IDs of every container's image: what a collection must keep. */
+static json_t *
+layers_in_use (dxc_engine *e, json_t **ret_images)
+{
+  json_t *recs = dxc_records_list (e->store), *keep = json_object (), *v, *l;
+  size_t i, j;
+  if (ret_images)
+    *ret_images = json_object ();
+  json_array_foreach (recs, i, v)
+  {
+    json_array_foreach (json_object_get (v, "Layers"), j, l)
+      json_object_set_new (keep, json_string_value (l), json_true ());
+    if (ret_images && json_string_value (json_object_get (v, "ImageID")))
+      json_object_set_new (*ret_images,
+                           json_string_value (json_object_get (v, "ImageID")),
+                           json_true ());
+  }
+  json_decref (recs);
+  return keep;
+}
+
 int
 dxc_engine_rmi (dxc_engine *e, const char *refstr, bool force, dxc_error **err)
 {
   cleanup_image dxc_image *img = NULL;
-  json_t *idx = NULL, *recs = NULL, *keep = NULL, *v;
+  json_t *idx = NULL, *used = NULL, *keep = NULL, *v;
   const char *key;
-  size_t i;
   int r = -1;
 
   if (dxc_image_lookup (e->store, refstr, &img, err) < 0)
@@ -482,25 +502,14 @@ dxc_engine_rmi (dxc_engine *e, const char *refstr, bool force, dxc_error **err)
         }
       return -1;
     }
-  recs = dxc_records_list (e->store);
-  keep = json_object ();
-  json_array_foreach (recs, i, v)
-  {
-    size_t j;
-    json_t *l;
-    const char *iid = json_string_value (json_object_get (v, "ImageID"));
-    if (iid && strcmp (iid, img->config_digest) == 0 && !force)
-      {
-        dxc_error_new (err, "conflict: unable to remove repository reference "
-                       "\"%s\" (must force) - container %.12s is using its "
-                       "referenced image %.12s",
-                       refstr, json_string_value (json_object_get (v, "Id")),
-                       img->config_digest + 7);
-        goto out;
-      }
-    json_array_foreach (json_object_get (v, "Layers"), j, l)
-      json_object_set_new (keep, json_string_value (l), json_true ());
-  }
+  keep = layers_in_use (e, &used);
+  if (!force && json_object_get (used, img->config_digest))
+    {
+      dxc_error_new (err, "conflict: unable to remove repository reference "
+                     "\"%s\" (must force) - a container is using its "
+                     "referenced image %.12s", refstr, img->config_digest + 7);
+      goto out;
+    }
   if (dxc_store_index_load (e->store, &idx, err) < 0)
     goto out;
   /* By name: that name only. By ID: every name of the image. */
@@ -524,30 +533,9 @@ dxc_engine_rmi (dxc_engine *e, const char *refstr, bool force, dxc_error **err)
   r = 0;
 out:
   json_decref (idx);
-  json_decref (recs);
+  json_decref (used);
   json_decref (keep);
   return r;
-}
-
-/* The diff IDs of every container's image: what a collection must keep. */
-static json_t *
-layers_in_use (dxc_engine *e, json_t **ret_images)
-{
-  json_t *recs = dxc_records_list (e->store), *keep = json_object (), *v, *l;
-  size_t i, j;
-  if (ret_images)
-    *ret_images = json_object ();
-  json_array_foreach (recs, i, v)
-  {
-    json_array_foreach (json_object_get (v, "Layers"), j, l)
-      json_object_set_new (keep, json_string_value (l), json_true ());
-    if (ret_images && json_string_value (json_object_get (v, "ImageID")))
-      json_object_set_new (*ret_images,
-                           json_string_value (json_object_get (v, "ImageID")),
-                           json_true ());
-  }
-  json_decref (recs);
-  return keep;
 }
 
 int

@@ -138,28 +138,11 @@ typedef struct layer_job
 } layer_job;
 
 static int
-write_full (int fd, const void *data, size_t len)
-{
-  const char *p = data;
-  while (len)
-    {
-      ssize_t n = write (fd, p, len);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return -1;
-      p += n;
-      len -= n;
-    }
-  return 0;
-}
-
-static int
 on_uncompressed (const void *data, size_t len, void *user)
 {
   layer_job *j = user;
   dxc_sha256_update (j->hu, data, len);
-  if (write_full (j->pipe_w, data, len) < 0)
+  if (dxc_write_all (j->pipe_w, data, len) < 0)
     {
       /* The extractor stopped: its error is the one to report. */
       dxc_error_errno (&j->stream_err, errno, "layer %.19s: extraction "
@@ -185,7 +168,7 @@ on_compressed (const void *data, size_t len, void *user)
   if (j->opts->progress && (j->got >> 18) != ((j->got - (long long) len) >> 18))
     j->opts->progress (j->digest, "Downloading", j->got, j->size,
                        j->opts->data);
-  if (write_full (j->blob_fd, data, len) < 0)
+  if (dxc_write_all (j->blob_fd, data, len) < 0)
     {
       dxc_error_errno (&j->stream_err, errno, "layer %.19s: write blob",
                        j->digest);

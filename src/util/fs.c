@@ -94,8 +94,8 @@ dxc_read_file (const char *path, char **ret_data, size_t *ret_len,
   return dxc_read_file_at (AT_FDCWD, path, ret_data, ret_len, err);
 }
 
-static int
-write_all (int fd, const void *data, size_t len)
+int
+dxc_write_all (int fd, const void *data, size_t len)
 {
   const char *p = data;
   while (len > 0)
@@ -123,7 +123,7 @@ dxc_write_file_atomic (const char *path, const void *data, size_t len,
   fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0)
     return dxc_error_errno (err, errno, "create %s", tmp);
-  if (write_all (fd, data, len) < 0
+  if (dxc_write_all (fd, data, len) < 0
       || ((flags & DXC_WRITE_SYNC) && fdatasync (fd) < 0))
     {
       int saved = errno;
@@ -152,7 +152,7 @@ dxc_write_file (const char *path, const char *data, dxc_error **err)
   cleanup_close int fd = open (path, O_WRONLY | O_CLOEXEC | O_TRUNC);
   if (fd < 0)
     return dxc_error_errno (err, errno, "open %s", path);
-  if (write_all (fd, data, strlen (data)) < 0)
+  if (dxc_write_all (fd, data, strlen (data)) < 0)
     return dxc_error_errno (err, errno, "write %s", path);
   return 0;
 }

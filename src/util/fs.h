@@ -15,6 +15,8 @@ enum
   DXC_WRITE_SYNC = 1 << 0, /* fsync the file and its directory */
 };
 
+/* write(2) until all is written (EINTR and short writes handled). */
+int dxc_write_all (int fd, const void *data, size_t len);
 int dxc_mkdir_p (const char *path, mode_t mode, dxc_error **err);
 int dxc_read_file (const char *path, char **ret_data, size_t *ret_len,
                    dxc_error **err);

@@ -128,6 +128,7 @@ typedef struct layer_job
   dxc_decomp *dec;
   int pipe_w;
   dxc_error *stream_err;
+  bool extract_stopped; /* the extractor closed the pipe first */
 
   /* the extraction side */
   int pipe_r;
@@ -145,6 +146,7 @@ on_uncompressed (const void *data, size_t len, void *user)
   if (dxc_write_all (j->pipe_w, data, len) < 0)
     {
       /* The extractor stopped: its error is the one to report. */
+      j->extract_stopped = true;
       dxc_error_errno (&j->stream_err, errno, "layer %.19s: extraction "
                        "stopped", j->digest);
       return -1;
@@ -242,6 +244,7 @@ pull_layer (layer_job *j, dxc_error **err)
   pthread_t th;
   int fds[2];
   char dc[72], du[72];
+  bool transfer_ok;
   int r;
 
   /* Two pulls of one image: the second waits here, then finds it done. */
@@ -274,6 +277,7 @@ pull_layer (layer_job *j, dxc_error **err)
     r = stream_file (j, err);
   else
     r = dxc_registry_stream_blob (j->reg, j->digest, on_compressed, j, err);
+  transfer_ok = r == 0;
   if (r == 0 && dxc_decomp_finish (j->dec, err) < 0)
     r = -1;
   close (j->pipe_w);
@@ -283,7 +287,22 @@ pull_layer (layer_job *j, dxc_error **err)
   dxc_sha256_final (j->hu, du);
   j->hc = j->hu = NULL;
 
-  /* The first cause wins: extraction, then the stream, then transport. */
+  /* Report the cause, not its consequences: an extractor that stopped the
+     stream (a refused entry), then a blob of the wrong size (its tar is
+     truncated too), then extraction, stream and transport errors. */
+  if (j->extract_err && j->extract_stopped)
+    {
+      dxc_error_free (*err);
+      *err = take_ptr (j->extract_err);
+      return dxc_error_prefix (err, "layer %.19s", j->digest);
+    }
+  if (transfer_ok && j->size >= 0 && j->got != j->size)
+    {
+      dxc_error_free (*err);
+      *err = NULL;
+      return dxc_error_new (err, "layer %.19s: wrong size: %lld bytes, the "
+                            "manifest says %lld", j->digest, j->got, j->size);
+    }
   if (j->extract_err)
     {
       dxc_error_free (*err);

@@ -357,3 +357,80 @@ PY
   [ "${lines[2]}" = 89 ]
   [ -d "$ROOT/layers/l" ]
 }
+
+# start_faulty MODE: the misbehaving proxy in front of $REGISTRY; sets FAULTY.
+start_faulty() {
+  local port
+  port=$(shuf -i 20000-60000 -n 1)
+  python3 "$BATS_TEST_DIRNAME/faulty-proxy.py" "$port" "$REGISTRY" "$1" "$TEST_TMP/faulty.log" > /dev/null 2>&1 &
+  echo $! > "$TEST_TMP/faulty.pid"
+  FAULTY=127.0.0.1:$port
+  for _ in $(seq 50); do curl -s -o /dev/null "http://$FAULTY/v2/" && return 0; sleep 0.1; done
+  return 1
+}
+
+stop_faulty() {
+  kill "$(cat "$TEST_TMP/faulty.pid")" 2>/dev/null || true
+  wait "$(cat "$TEST_TMP/faulty.pid")" 2>/dev/null || true
+  rm -f "$TEST_TMP/faulty.log"
+}
+
+@test "redirects are followed, 5xx are retried, proxies from the environment are used" {
+  make_oci_image "$L" v1
+  push "$L" v1 test/faulty:v1
+  start_faulty redirect
+  run dxc pull -q "$FAULTY/test/faulty:v1"
+  [ "$status" -eq 0 ]
+  grep -q '/blobs/' "$TEST_TMP/faulty.log"
+  stop_faulty
+  dxc rmi "$FAULTY/test/faulty:v1"
+  start_faulty flaky
+  run dxc pull -q "$FAULTY/test/faulty:v1"
+  [ "$status" -eq 0 ]
+  [ "$(grep -c '/manifests/v1' "$TEST_TMP/faulty.log")" -ge 3 ]
+  stop_faulty
+  dxc rmi "$FAULTY/test/faulty:v1"
+  start_faulty forward
+  http_proxy=http://$FAULTY no_proxy= NO_PROXY= run dxc pull -q "$REGISTRY/test/faulty:v1"
+  [ "$status" -eq 0 ]
+  grep -q "^http://$REGISTRY/v2/test/faulty/manifests/v1" "$TEST_TMP/faulty.log"
+  stop_faulty
+}
+
+@test "bad input from a registry: malformed JSON, unknown media type, short blob" {
+  make_oci_image "$L" v1
+  push "$L" v1 test/faulty:v1
+  start_faulty garbage
+  run dxc pull "$FAULTY/test/faulty:v1"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"malformed JSON"* ]]
+  [ "${#lines[@]}" -eq 1 ]
+  stop_faulty
+  start_faulty badtype
+  run dxc pull "$FAULTY/test/faulty:v1"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"unsupported media type application/x-unknown"* ]]
+  stop_faulty
+  start_faulty short
+  run dxc pull "$FAULTY/test/faulty:v1"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"wrong size"* ]]
+  stop_faulty
+  [ -z "$(ls -A "$ROOT/layers")" ]
+  [ -z "$(ls -A "$ROOT/tmp" | grep -v '\.lock$')" ]
+}
+
+@test "disk full: a clear error and nothing stored" {
+  make_oci_image "$L" v1
+  push "$L" v1 test/full:v1
+  mkdir -p "$TEST_TMP/small"
+  mount -t tmpfs -o size=600k tmpfs "$TEST_TMP/small"
+  run "$ENGINE" --root "$TEST_TMP/small/root" --runroot "$RUNROOT" pull "$REGISTRY/test/full:v1"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"No space left on device"* ]]
+  [ "${#lines[@]}" -eq 1 ]
+  [ -z "$(ls -A "$TEST_TMP/small/root/layers")" ]
+  [ -z "$(ls -A "$TEST_TMP/small/root/tmp" | grep -v '\.lock$')" ]
+  [ -z "$(ls -A "$TEST_TMP/small/root/blobs/sha256")" ]
+  umount "$TEST_TMP/small"
+}

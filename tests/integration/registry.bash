@@ -69,15 +69,15 @@ push() {
 }
 
 # tree_facts DIR: one line per entry: path, type, mode, owner, size,
-# content hash or link target. Whiteout devices are not files of the image.
+# modification time (files and links), content hash or link target. Whiteout devices are not files of the image.
 tree_facts() {
   (cd "$1" && find . -mindepth 1 | LC_ALL=C sort | while read -r f; do
     if [ -L "$f" ]; then
-      echo "$f link $(stat -c '%u:%g' "$f") -> $(readlink "$f")"
+      echo "$f link $(stat -c '%u:%g %Y' "$f") -> $(readlink "$f")"
     elif [ -d "$f" ]; then
       echo "$f dir $(stat -c '%a %u:%g' "$f")"
     elif [ -f "$f" ]; then
-      echo "$f file $(stat -c '%a %u:%g %s' "$f") $(sha256sum < "$f" | cut -c1-16)"
+      echo "$f file $(stat -c '%a %u:%g %s %Y' "$f") $(sha256sum < "$f" | cut -c1-16)"
     else
       echo "$f other $(stat -c '%F %a %u:%g %t:%T' "$f")"
     fi

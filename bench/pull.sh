@@ -18,14 +18,11 @@ for cmd in hyperfine podman skopeo umoci docker-registry /usr/bin/time jq; do
   command -v "$cmd" >/dev/null || apt-get install -y -q "$(basename "$cmd")" >/dev/null
 done
 
-tmp=$(mktemp -d /tmp/dxc-bench-pull.XXXXXX)
-cleanup() {
-  [ -f "$tmp/registry.pid" ] && kill "$(cat "$tmp/registry.pid")" 2>/dev/null
-  awk -v p="$tmp" '$5 ~ "^" p {print $5}' /proc/self/mountinfo | sort -r |
-    while read -r m; do umount -l "$m" 2>/dev/null || true; done
-  rm -rf "$tmp"
+. "$(dirname "$0")/common.sh"
+cleanup_extra() {
+  [ -f "$tmp/registry.pid" ] && kill "$(cat "$tmp/registry.pid")" 2>/dev/null || true
 }
-trap cleanup EXIT
+bench_tmp dxc-bench-pull
 
 # The registry.
 port=$(shuf -i 20000-60000 -n 1)
@@ -60,14 +57,7 @@ umoci config --image "$L:v1" --config.cmd sh
 skopeo copy -q --dest-tls-verify=false "oci:$L:v1" "docker://$REF"
 size=$(du -sb "$tmp/registry" | cut -f1)
 
-cat > "$tmp/containers.conf" <<CONF
-[containers]
-default_ulimits = []
-[engine]
-events_logger = "file"
-cgroup_manager = "cgroupfs"
-CONF
-export CONTAINERS_CONF=$tmp/containers.conf
+bench_podman_conf
 
 dx="$BIN/devoxx-container --root $tmp/dx --runroot $tmp/dx-run pull -q $REF"
 pd="podman --root $tmp/pd --runroot $tmp/pd-run --storage-driver overlay pull -q --tls-verify=false $REF"

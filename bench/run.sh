@@ -24,13 +24,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -q "${missing[@]}" >/dev/null
 fi
 
-tmp=$(mktemp -d /tmp/dxc-bench.XXXXXX)
-cleanup() {
-  awk -v p="$tmp" '$5 ~ "^" p {print $5}' /proc/self/mountinfo | sort -r |
-    while read -r m; do umount -l "$m" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/common.sh"
+bench_tmp dxc-bench
 
 # The bundle: the demo image's root, /bin/true, no terminal.
 tar=$repo/build/demo-busybox.tar
@@ -46,14 +41,7 @@ jq '.linux.cgroupsPath = "dxc-bench-'$$'"' "$tmp/bundle-dxc/config.json" \
 
 # podman, isolated in its own store, with no default rlimits (podman's
 # nofile=1048576 cannot be set here: see ../shared/MACHINE.md).
-cat > "$tmp/containers.conf" <<CONF
-[containers]
-default_ulimits = []
-[engine]
-events_logger = "file"
-cgroup_manager = "cgroupfs"
-CONF
-export CONTAINERS_CONF=$tmp/containers.conf
+bench_podman_conf
 podman=(podman --root "$tmp/podman-root" --runroot "$tmp/podman-run" --runtime runc --storage-driver overlay)
 "${podman[@]}" import --change 'CMD ["sh"]' "$tar" localhost/busybox:latest >/dev/null
 "$BIN/devoxx-container" --root "$tmp/dx-root" --runroot "$tmp/dx-run" run --rm busybox true 2>/dev/null

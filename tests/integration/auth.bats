@@ -12,6 +12,16 @@ setup() {
   make_oci_image "$L" v1
 }
 
+# A registry with Basic auth (tester:s3cret) holding test/private:v1.
+start_private_registry() {
+  htpasswd -Bbn tester s3cret > "$TEST_TMP/htpasswd"
+  start_registry "$TEST_TMP/registry" "auth:
+  htpasswd:
+    realm: test
+    path: $TEST_TMP/htpasswd"
+  skopeo copy -q --dest-tls-verify=false --dest-creds tester:s3cret "oci:$L:v1" "docker://$REGISTRY/test/private:v1"
+}
+
 teardown() {
   [ -f "$TEST_TMP/proxy.pid" ] && kill "$(cat "$TEST_TMP/proxy.pid")" 2>/dev/null
   stop_registry "$TEST_TMP/registry"
@@ -19,12 +29,7 @@ teardown() {
 }
 
 @test "Basic auth: refused without credentials; login, pull, logout" {
-  htpasswd -Bbn tester s3cret > "$TEST_TMP/htpasswd"
-  start_registry "$TEST_TMP/registry" "auth:
-  htpasswd:
-    realm: test
-    path: $TEST_TMP/htpasswd"
-  skopeo copy -q --dest-tls-verify=false --dest-creds tester:s3cret "oci:$L:v1" "docker://$REGISTRY/test/private:v1"
+  start_private_registry
   run dxc pull "$REGISTRY/test/private:v1"
   [ "$status" -eq 1 ]
   [[ "$output" == *unauthorized* ]]
@@ -47,12 +52,7 @@ teardown() {
 }
 
 @test "Basic auth: credentials from Docker's config.json (DOCKER_CONFIG)" {
-  htpasswd -Bbn tester s3cret > "$TEST_TMP/htpasswd"
-  start_registry "$TEST_TMP/registry" "auth:
-  htpasswd:
-    realm: test
-    path: $TEST_TMP/htpasswd"
-  skopeo copy -q --dest-tls-verify=false --dest-creds tester:s3cret "oci:$L:v1" "docker://$REGISTRY/test/private:v1"
+  start_private_registry
   mkdir -p "$TEST_TMP/docker"
   printf '{"auths": {"%s": {"auth": "%s"}}}' "$REGISTRY" "$(printf tester:s3cret | base64)" > "$TEST_TMP/docker/config.json"
   DOCKER_CONFIG=$TEST_TMP/docker run dxc pull -q "$REGISTRY/test/private:v1"

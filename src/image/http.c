@@ -118,7 +118,9 @@ on_header (char *data, size_t size, size_t n, void *p)
     {
       free (t->resp->content_type);
       free (t->resp->www_authenticate);
+      free (t->resp->docker_content_digest);
       t->resp->content_type = t->resp->www_authenticate = NULL;
+      t->resp->docker_content_digest = NULL;
     }
   for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++)
     {
@@ -243,6 +245,16 @@ dxc_http_get (const char *url, const char *const *headers,
   lc.curl_slist_free_all (hl);
   resp->body = t.buf;
   resp->len = t.len;
+  if (rc != CURLE_OK || t.sink_failed)
+    {
+      /* A failed transfer returns no response: nothing for the caller to
+         free. */
+      long status = resp->status;
+      size_t got = resp->len;
+      dxc_http_response_clear (resp);
+      resp->status = status;
+      resp->len = got;
+    }
   if (rc != CURLE_OK && !(t.sink_failed && rc == CURLE_WRITE_ERROR))
     {
       dxc_error_new (err, "GET %s: %s", url,

@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "container.h"
 #include "namespaces.h"
 #include "rootfs.h"
@@ -178,6 +179,7 @@ make_cwd (const char *cwd, dxc_error **err)
 typedef struct init_args
 {
   const dxc_spec *spec;
+  const dxc_cgroup *cgroup;
   const dxc_run_opts *opts;
   const char *rootfs;
   int sock;
@@ -196,6 +198,13 @@ init_steps (const init_args *a, dxc_error **err)
     return dxc_error_errno (err, errno, "prctl PR_SET_PDEATHSIG");
   if (getppid () == 1)
     return dxc_error_new (err, "the runtime died during setup");
+  /* Nothing runs before the process is in its cgroup: the parent says when
+     (after writing cgroup.procs, or at once when clone placed it). */
+  if (dxc_sync_wait_go (a->sock, err) < 0)
+    return -1;
+  /* A cgroup namespace made now has the container's cgroup as its root. */
+  if (dxc_ns_unshare_cgroup (spec, err) < 0)
+    return -1;
   if (dxc_ns_join_paths (spec, err) < 0)
     return -1;
   /* A session of its own: the caller's terminal signals reach the runtime,
@@ -208,7 +217,9 @@ init_steps (const init_args *a, dxc_error **err)
     return -1;
   /* Device nodes and mount points get exactly the modes asked for. */
   umask (0);
-  if (dxc_rootfs_prepare (spec, a->rootfs, a->opts->root_mount, err) < 0)
+  if (dxc_rootfs_prepare (spec, a->rootfs, a->opts->root_mount, a->cgroup,
+                          err)
+      < 0)
     return dxc_error_prefix (err, "rootfs");
   if (dxc_rootfs_pivot (a->rootfs, a->opts->no_pivot, err) < 0)
     return dxc_error_prefix (err, "rootfs");
@@ -264,9 +275,36 @@ container_init (const init_args *a)
 
 /* ---- parent side --------------------------------------------------------- */
 
-static pid_t
-clone_child (int flags)
+/* clone3's arguments (linux/sched.h has them, but clashes with sched.h). */
+struct clone3_args
 {
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack,
+      stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+#define DXC_CLONE_INTO_CGROUP 0x200000000ULL
+
+/* Like fork(), into new namespaces and, when cgroup_fd is a cgroup2
+   directory, straight into that cgroup (Linux 5.7). *placed says whether it
+   did. */
+static pid_t
+clone_child (int flags, int cgroup_fd, bool *placed)
+{
+  *placed = false;
+  if (cgroup_fd >= 0)
+    {
+      struct clone3_args args = { .flags = (uint64_t) (unsigned) flags
+                                           | DXC_CLONE_INTO_CGROUP,
+                                  .exit_signal = SIGCHLD,
+                                  .cgroup = (uint64_t) cgroup_fd };
+      pid_t pid = syscall (SYS_clone3, &args, sizeof args);
+      if (pid >= 0)
+        {
+          *placed = true;
+          return pid;
+        }
+      if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
+        return -1;
+    }
   /* A NULL stack makes clone() behave like fork(): the child runs on a
      copy of this stack. */
   return syscall (SYS_clone, (unsigned long) flags | SIGCHLD, NULL, NULL, NULL,
@@ -394,11 +432,14 @@ dxc_container_run (const dxc_spec *spec, const dxc_run_opts *opts,
   cleanup_free char *rootfs = NULL;
   cleanup_close int sigfd = -1;
   cleanup_close int master = -1;
+  dxc_cgroup *cgroup = NULL;
   int sv[2] = { -1, -1 };
   int own_pidns = -1;
   sigset_t mask, oldmask;
   init_args args;
   bool state = opts->state_root != NULL;
+  bool placed;
+  int clone_flags;
   pid_t pid;
   int r = -1;
   char flags_str[256];
@@ -430,12 +471,18 @@ dxc_container_run (const dxc_spec *spec, const dxc_run_opts *opts,
       goto out_mask;
     }
 
-  /* Step: clone the container process into its new namespaces. */
+  /* Step: the container's cgroup, limits applied before any process. */
+  if (dxc_cgroup_create (spec, opts->id, &cgroup, err) < 0)
+    goto out_sock;
+
+  /* Step: clone the container process into its new namespaces (but the
+     cgroup one, made once the process is in its cgroup). */
   if (dxc_ns_enter_pid_for_children (spec, &own_pidns, err) < 0)
     goto out_sock;
-  args = (init_args){ spec, opts, rootfs, sv[1], oldmask };
-  dxc_ns_flags_string (spec->new_ns_flags, flags_str, sizeof flags_str);
-  pid = clone_child (spec->new_ns_flags);
+  args = (init_args){ spec, cgroup, opts, rootfs, sv[1], oldmask };
+  clone_flags = spec->new_ns_flags & ~CLONE_NEWCGROUP;
+  dxc_ns_flags_string (clone_flags, flags_str, sizeof flags_str);
+  pid = clone_child (clone_flags, dxc_cgroup_clone_fd (cgroup), &placed);
   if (pid == 0)
     {
       close (sv[0]);
@@ -449,10 +496,16 @@ dxc_container_run (const dxc_spec *spec, const dxc_run_opts *opts,
     }
   if (dxc_ns_leave_pid_for_children (own_pidns, err) < 0)
     goto out_kill;
-  dxc_explain ("clone(%s|SIGCHLD) -> container process, host PID %d (PID 1 "
-               "in its own PID namespace)", flags_str, (int) pid);
+  dxc_explain ("%s(%s%s|SIGCHLD) -> container process, host PID %d (PID 1 "
+               "in its own PID namespace)", placed ? "clone3" : "clone",
+               flags_str, placed ? "|CLONE_INTO_CGROUP" : "", (int) pid);
   close (sv[1]);
   sv[1] = -1;
+
+  /* Step: the process joins its cgroup, then may go on. */
+  if (dxc_cgroup_enter (cgroup, pid, placed, err) < 0
+      || dxc_sync_send_go (sv[0], err) < 0)
+    goto out_kill;
 
   /* Step: wait for the child to reach exec, receiving its pty on the way. */
   for (;;)
@@ -516,6 +569,11 @@ out_sock:
     close (sv[1]);
 out_mask:
   sigprocmask (SIG_SETMASK, &oldmask, NULL);
+  /* Step: the OOM report, then the cgroup goes (with anything left in it). */
+  if (cgroup && opts->oom_killed)
+    *opts->oom_killed = dxc_cgroup_oom_kills (cgroup) > 0;
+  if (dxc_cgroup_destroy (cgroup, r < 0 ? NULL : err) < 0)
+    r = -1;
   if (state)
     dxc_state_remove (opts->state_root, opts->id);
   return r;

@@ -20,6 +20,8 @@ typedef struct dxc_run_opts
   /* Called once the program runs, with its host PID. */
   void (*on_started) (pid_t pid, void *data);
   void *data;
+  /* Set when the OOM killer killed a process of the container. */
+  bool *oom_killed;
 } dxc_run_opts;
 
 /* Run the container to its end: stdio passed through (or a pty proxied when

@@ -94,6 +94,18 @@ dxc_ns_join_paths (const dxc_spec *spec, dxc_error **err)
 }
 
 int
+dxc_ns_unshare_cgroup (const dxc_spec *spec, dxc_error **err)
+{
+  if (!(spec->new_ns_flags & CLONE_NEWCGROUP))
+    return 0;
+  if (unshare (CLONE_NEWCGROUP) < 0)
+    return dxc_error_errno (err, errno, "unshare(CLONE_NEWCGROUP)");
+  dxc_explain ("unshare(CLONE_NEWCGROUP): the container's cgroup is the root "
+               "of what it sees");
+  return 0;
+}
+
+int
 dxc_ns_loopback_up (dxc_error **err)
 {
   cleanup_close int s = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);

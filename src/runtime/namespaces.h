@@ -13,6 +13,9 @@ int dxc_ns_enter_pid_for_children (const dxc_spec *spec, int *ret_own_fd,
 int dxc_ns_leave_pid_for_children (int own_fd, dxc_error **err);
 
 /* Child side: join every namespace given by path (but PID). */
+/* Made in the child once it is in its cgroup, not at clone time: a cgroup
+ * namespace's root is the cgroup its creator is in. */
+int dxc_ns_unshare_cgroup (const dxc_spec *spec, dxc_error **err);
 int dxc_ns_join_paths (const dxc_spec *spec, dxc_error **err);
 /* Child side: set lo up in a new network namespace. */
 int dxc_ns_loopback_up (dxc_error **err);

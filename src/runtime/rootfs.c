@@ -7,6 +7,7 @@
  * the root (the CVE-2021-30465 class). */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <linux/mount.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,7 +81,8 @@ mount_flags_string (unsigned long f, char *buf, size_t len)
 }
 
 static int
-mount_one (int rootfd, const dxc_mount *m, dxc_error **err)
+mount_one (int rootfd, const dxc_mount *m, const dxc_spec *spec,
+           const dxc_cgroup *cgroup, dxc_error **err)
 {
   cleanup_close int target = -1;
   cleanup_close int mounted = -1;
@@ -88,6 +90,14 @@ mount_one (int rootfd, const dxc_mount *m, dxc_error **err)
   bool is_dir = true;
   unsigned long flags;
 
+  if (!m->bind && m->type && strcmp (m->type, "cgroup") == 0)
+    {
+      if (dxc_cgroup_mount (cgroup, rootfd, m->destination, m->flags,
+                            dxc_spec_has_ns (spec, CLONE_NEWCGROUP), err)
+          < 0)
+        return dxc_error_prefix (err, "mount %s", m->destination);
+      return 0;
+    }
   if (m->bind)
     {
       struct stat st;
@@ -256,7 +266,8 @@ create_devices (int rootfd, const dxc_spec *spec, dxc_error **err)
 
 int
 dxc_rootfs_prepare (const dxc_spec *spec, const char *rootfs,
-                    const dxc_root_mount *root_mount, dxc_error **err)
+                    const dxc_root_mount *root_mount,
+                    const dxc_cgroup *cgroup, dxc_error **err)
 {
   cleanup_close int rootfd = -1;
   char fl[64];
@@ -301,7 +312,7 @@ dxc_rootfs_prepare (const dxc_spec *spec, const char *rootfs,
   if (rootfd < 0)
     return dxc_error_errno (err, errno, "open rootfs %s", rootfs);
   for (size_t i = 0; i < spec->n_mounts; i++)
-    if (mount_one (rootfd, &spec->mounts[i], err) < 0)
+    if (mount_one (rootfd, &spec->mounts[i], spec, cgroup, err) < 0)
       return -1;
   if (create_devices (rootfd, spec, err) < 0)
     return -1;

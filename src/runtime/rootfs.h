@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 
+#include "cgroup.h"
 #include "spec.h"
 
 /* A mount to make at root.path before anything else, in the container's
@@ -23,7 +24,8 @@ typedef struct dxc_root_mount
 } dxc_root_mount;
 
 int dxc_rootfs_prepare (const dxc_spec *spec, const char *rootfs,
-                        const dxc_root_mount *root_mount, dxc_error **err);
+                        const dxc_root_mount *root_mount,
+                        const dxc_cgroup *cgroup, dxc_error **err);
 int dxc_rootfs_pivot (const char *rootfs, bool no_pivot, dxc_error **err);
 int dxc_rootfs_finalize (const dxc_spec *spec, dxc_error **err);
 int dxc_apply_sysctls (const dxc_spec *spec, dxc_error **err);

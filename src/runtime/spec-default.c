@@ -62,6 +62,12 @@ dxc_spec_default (void)
       mounts, mount_json ("/sys", "sysfs", "sysfs",
                           (const char *[]){ "nosuid", "noexec", "nodev", "ro",
                                             NULL }));
+  /* The container's own cgroup, read-only (its limits are not its to
+     change). */
+  json_array_append_new (
+      mounts, mount_json ("/sys/fs/cgroup", "cgroup", "cgroup",
+                          (const char *[]){ "ro", "nosuid", "noexec", "nodev",
+                                            NULL }));
   json_array_append_new (
       mounts, mount_json ("/dev/mqueue", "mqueue", "mqueue",
                           (const char *[]){ "nosuid", "noexec", "nodev", NULL }));
@@ -74,7 +80,8 @@ dxc_spec_default (void)
 
   json_t *spec = json_pack (
       "{s:s, s:{s:b, s:{s:i, s:i}, s:[s], s:[s,s], s:s, s:{s:O, s:O, s:O, "
-      "s:[]}, s:b}, s:{s:s, s:b}, s:s, s:o, s:{s:o, s:o, s:o}}",
+      "s:[]}, s:b}, s:{s:s, s:b}, s:s, s:o, s:{s:o, s:o, s:o, "
+      "s:{s:[{s:b, s:s}]}}}",
       "ociVersion", "1.0.2",
       "process",
         "terminal", 0,
@@ -91,7 +98,10 @@ dxc_spec_default (void)
       "mounts", mounts,
       "linux", "namespaces", ns,
                "maskedPaths", strv_json (masked_paths),
-               "readonlyPaths", strv_json (readonly_paths));
+               "readonlyPaths", strv_json (readonly_paths),
+               /* No device but those the runtime makes (and linux.devices):
+                  runc's default too. */
+               "resources", "devices", "allow", 0, "access", "rwm");
   json_decref (caps);
   return spec;
 }

@@ -11,12 +11,13 @@
 #include <unistd.h>
 
 #include "spec.h"
+#include "spec-json.h"
 #include "util/fs.h"
 
-#define CTX "config.json: "
 
-static int
-get_string (json_t *obj, const char *key, const char *where, bool required,
+
+int
+dxc_json_string (json_t *obj, const char *key, const char *where, bool required,
             char **ret, dxc_error **err)
 {
   json_t *v = json_object_get (obj, key);
@@ -33,8 +34,8 @@ get_string (json_t *obj, const char *key, const char *where, bool required,
   return 0;
 }
 
-static int
-get_strv (json_t *obj, const char *key, const char *where, char ***ret,
+int
+dxc_json_strv (json_t *obj, const char *key, const char *where, char ***ret,
           dxc_error **err)
 {
   json_t *arr = json_object_get (obj, key), *v;
@@ -64,8 +65,8 @@ get_strv (json_t *obj, const char *key, const char *where, char ***ret,
   return 0;
 }
 
-static int
-get_uint (json_t *obj, const char *key, const char *where, uint64_t max,
+int
+dxc_json_uint (json_t *obj, const char *key, const char *where, uint64_t max,
           bool *ret_present, uint64_t *ret, dxc_error **err)
 {
   json_t *v = json_object_get (obj, key);
@@ -83,8 +84,8 @@ get_uint (json_t *obj, const char *key, const char *where, uint64_t max,
 
 /* A field of the spec that this runtime does not implement yet: refuse it
  * rather than run a container without what the caller asked for. */
-static int
-refuse_if_set (json_t *obj, const char *key, const char *where,
+int
+dxc_json_refuse (json_t *obj, const char *key, const char *where,
                dxc_error **err)
 {
   json_t *v = json_object_get (obj, key);
@@ -215,18 +216,18 @@ parse_process (json_t *proc, dxc_process *p, dxc_error **err)
   if (!json_is_object (proc))
     return dxc_error_new (err, CTX "process is required and must be an object");
   for (int i = 0; unsupported[i]; i++)
-    if (refuse_if_set (proc, unsupported[i], "process.", err) < 0)
+    if (dxc_json_refuse (proc, unsupported[i], "process.", err) < 0)
       return -1;
-  if (get_strv (proc, "args", "process.", &p->args, err) < 0)
+  if (dxc_json_strv (proc, "args", "process.", &p->args, err) < 0)
     return -1;
   if (p->args == NULL || p->args[0] == NULL || p->args[0][0] == '\0')
     return dxc_error_new (err, CTX "process.args must hold at least the "
                           "program to run");
-  if (get_strv (proc, "env", "process.", &p->env, err) < 0)
+  if (dxc_json_strv (proc, "env", "process.", &p->env, err) < 0)
     return -1;
   if (p->env == NULL)
     p->env = calloc (1, sizeof (char *));
-  if (get_string (proc, "cwd", "process.", true, &p->cwd, err) < 0)
+  if (dxc_json_string (proc, "cwd", "process.", true, &p->cwd, err) < 0)
     return -1;
   if (p->cwd[0] != '/')
     return dxc_error_new (err, CTX "process.cwd must be an absolute path, "
@@ -235,11 +236,11 @@ parse_process (json_t *proc, dxc_process *p, dxc_error **err)
   cs = json_object_get (proc, "consoleSize");
   if (cs && json_is_object (cs))
     {
-      if (get_uint (cs, "height", "process.consoleSize.", 65535, &present, &u,
+      if (dxc_json_uint (cs, "height", "process.consoleSize.", 65535, &present, &u,
                     err) < 0)
         return -1;
       p->console_height = u;
-      if (get_uint (cs, "width", "process.consoleSize.", 65535, &present, &u,
+      if (dxc_json_uint (cs, "width", "process.consoleSize.", 65535, &present, &u,
                     err) < 0)
         return -1;
       p->console_width = u;
@@ -249,15 +250,15 @@ parse_process (json_t *proc, dxc_process *p, dxc_error **err)
     {
       json_t *gids = json_object_get (user, "additionalGids"), *g;
       size_t i;
-      if (get_uint (user, "uid", "process.user.", UINT32_MAX - 1, &present, &u,
+      if (dxc_json_uint (user, "uid", "process.user.", UINT32_MAX - 1, &present, &u,
                     err) < 0)
         return -1;
       p->uid = present ? u : 0;
-      if (get_uint (user, "gid", "process.user.", UINT32_MAX - 1, &present, &u,
+      if (dxc_json_uint (user, "gid", "process.user.", UINT32_MAX - 1, &present, &u,
                     err) < 0)
         return -1;
       p->gid = present ? u : 0;
-      if (get_uint (user, "umask", "process.user.", 0777, &p->has_umask, &u,
+      if (dxc_json_uint (user, "umask", "process.user.", 0777, &p->has_umask, &u,
                     err) < 0)
         return -1;
       p->umask = u;
@@ -435,12 +436,12 @@ parse_mounts (json_t *arr, dxc_spec *s, dxc_error **err)
     snprintf (where, sizeof where, "mounts[%zu].", i);
     if (!json_is_object (v))
       return dxc_error_new (err, CTX "mounts[%zu] must be an object", i);
-    if (refuse_if_set (v, "uidMappings", where, err) < 0
-        || refuse_if_set (v, "gidMappings", where, err) < 0)
+    if (dxc_json_refuse (v, "uidMappings", where, err) < 0
+        || dxc_json_refuse (v, "gidMappings", where, err) < 0)
       return -1;
-    if (get_string (v, "destination", where, true, &m->destination, err) < 0
-        || get_string (v, "type", where, false, &m->type, err) < 0
-        || get_string (v, "source", where, false, &m->source, err) < 0)
+    if (dxc_json_string (v, "destination", where, true, &m->destination, err) < 0
+        || dxc_json_string (v, "type", where, false, &m->type, err) < 0
+        || dxc_json_string (v, "source", where, false, &m->source, err) < 0)
       return -1;
     if (m->destination[0] != '/')
       return dxc_error_new (err, CTX "mounts[%zu].destination must be an "
@@ -461,10 +462,6 @@ parse_mounts (json_t *arr, dxc_spec *s, dxc_error **err)
     if (m->bind && m->source == NULL)
       return dxc_error_new (err, CTX "mounts[%zu] (%s): a bind mount needs a "
                             "source", i, m->destination);
-    if (!m->bind && m->type && strcmp (m->type, "cgroup") == 0)
-      return dxc_error_new (err, CTX "mounts[%zu] (%s): type cgroup is not "
-                            "supported yet by this runtime", i,
-                            m->destination);
   }
   return 0;
 }
@@ -552,7 +549,7 @@ parse_devices (json_t *arr, dxc_spec *s, dxc_error **err)
     bool present;
 
     snprintf (where, sizeof where, "linux.devices[%zu].", i);
-    if (get_string (v, "path", where, true, &d->path, err) < 0)
+    if (dxc_json_string (v, "path", where, true, &d->path, err) < 0)
       return -1;
     if (d->path[0] != '/')
       return dxc_error_new (err, CTX "%spath must be absolute", where);
@@ -567,23 +564,23 @@ parse_devices (json_t *arr, dxc_spec *s, dxc_error **err)
     else
       return dxc_error_new (err, CTX "%stype must be c, b, u or p, not %s",
                             where, type);
-    if (get_uint (v, "major", where, 4095, &present, &u, err) < 0)
+    if (dxc_json_uint (v, "major", where, 4095, &present, &u, err) < 0)
       return -1;
     if (!present && d->type != S_IFIFO)
       return dxc_error_new (err, CTX "%smajor is required", where);
     d->major = u;
-    if (get_uint (v, "minor", where, 1048575, &present, &u, err) < 0)
+    if (dxc_json_uint (v, "minor", where, 1048575, &present, &u, err) < 0)
       return -1;
     if (!present && d->type != S_IFIFO)
       return dxc_error_new (err, CTX "%sminor is required", where);
     d->minor = u;
-    if (get_uint (v, "fileMode", where, 07777, &present, &u, err) < 0)
+    if (dxc_json_uint (v, "fileMode", where, 07777, &present, &u, err) < 0)
       return -1;
     d->mode = present ? u : 0666;
-    if (get_uint (v, "uid", where, UINT32_MAX - 1, &present, &u, err) < 0)
+    if (dxc_json_uint (v, "uid", where, UINT32_MAX - 1, &present, &u, err) < 0)
       return -1;
     d->uid = present ? u : 0;
-    if (get_uint (v, "gid", where, UINT32_MAX - 1, &present, &u, err) < 0)
+    if (dxc_json_uint (v, "gid", where, UINT32_MAX - 1, &present, &u, err) < 0)
       return -1;
     d->gid = present ? u : 0;
   }
@@ -594,10 +591,10 @@ static int
 parse_linux (json_t *lnx, dxc_spec *s, dxc_error **err)
 {
   static const char *const unsupported[]
-      = { "uidMappings", "gidMappings", "cgroupsPath", "seccomp",
+      = { "uidMappings", "gidMappings", "seccomp",
           "intelRdt", "personality", "mountLabel", "timeOffsets",
           "memoryPolicy", "netDevices", "rdma", NULL };
-  json_t *sysctl, *res;
+  json_t *sysctl;
   const char *key, *prop;
   json_t *v;
 
@@ -606,19 +603,20 @@ parse_linux (json_t *lnx, dxc_spec *s, dxc_error **err)
   if (!json_is_object (lnx))
     return dxc_error_new (err, CTX "linux must be an object");
   for (int i = 0; unsupported[i]; i++)
-    if (refuse_if_set (lnx, unsupported[i], "linux.", err) < 0)
+    if (dxc_json_refuse (lnx, unsupported[i], "linux.", err) < 0)
       return -1;
-  res = json_object_get (lnx, "resources");
-  if (res && json_is_object (res))
-    json_object_foreach (res, key, v)
-    {
-      if (refuse_if_set (res, key, "linux.resources.", err) < 0)
-        return -1;
-    }
+  if (dxc_parse_resources (json_object_get (lnx, "resources"), &s->resources,
+                           err)
+      < 0)
+    return -1;
+  if (dxc_json_string (lnx, "cgroupsPath", "linux.", false, &s->cgroups_path,
+                       err)
+      < 0)
+    return -1;
   if (parse_namespaces (json_object_get (lnx, "namespaces"), s, err) < 0)
     return -1;
-  if (get_strv (lnx, "maskedPaths", "linux.", &s->masked_paths, err) < 0
-      || get_strv (lnx, "readonlyPaths", "linux.", &s->readonly_paths, err) < 0)
+  if (dxc_json_strv (lnx, "maskedPaths", "linux.", &s->masked_paths, err) < 0
+      || dxc_json_strv (lnx, "readonlyPaths", "linux.", &s->readonly_paths, err) < 0)
     return -1;
   if (parse_devices (json_object_get (lnx, "devices"), s, err) < 0)
     return -1;
@@ -667,7 +665,7 @@ check_hooks (json_t *hooks, dxc_error **err)
     return 0;
   json_object_foreach (hooks, key, v)
   {
-    if (refuse_if_set (hooks, key, "hooks.", err) < 0)
+    if (dxc_json_refuse (hooks, key, "hooks.", err) < 0)
       return -1;
   }
   return 0;
@@ -696,12 +694,12 @@ dxc_spec_from_json (json_t *json, dxc_spec **ret_spec, dxc_error **err)
   root = json_object_get (json, "root");
   if (!json_is_object (root))
     return dxc_error_new (err, CTX "root is required and must be an object");
-  if (get_string (root, "path", "root.", true, &s->root_path, err) < 0)
+  if (dxc_json_string (root, "path", "root.", true, &s->root_path, err) < 0)
     return -1;
   s->root_readonly = json_is_true (json_object_get (root, "readonly"));
   hn = json_object_get (json, "hostname");
-  if (get_string (json, "hostname", "", false, &s->hostname, err) < 0
-      || get_string (json, "domainname", "", false, &s->domainname, err) < 0)
+  if (dxc_json_string (json, "hostname", "", false, &s->hostname, err) < 0
+      || dxc_json_string (json, "domainname", "", false, &s->domainname, err) < 0)
     return -1;
   (void) hn;
   if (s->hostname && strlen (s->hostname) > 64)
@@ -798,5 +796,7 @@ dxc_spec_free (dxc_spec *s)
       free (s->sysctls[i].value);
     }
   free (s->sysctls);
+  dxc_resources_clear (&s->resources);
+  free (s->cgroups_path);
   free (s);
 }

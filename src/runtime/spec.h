@@ -85,6 +85,47 @@ typedef struct dxc_process
   int oom_score_adj;
 } dxc_process;
 
+/* linux.resources. An int64 field left out of the spec is DXC_UNSET. */
+#define DXC_UNSET INT64_MIN
+
+typedef struct dxc_device_rule
+{
+  bool allow;
+  char type;     /* 'a', 'c' or 'b' */
+  int64_t major; /* -1: any */
+  int64_t minor; /* -1: any */
+  unsigned access; /* DXC_DEV_READ | DXC_DEV_WRITE | DXC_DEV_MKNOD */
+} dxc_device_rule;
+
+enum
+{
+  DXC_DEV_MKNOD = 1,
+  DXC_DEV_READ = 2,
+  DXC_DEV_WRITE = 4,
+};
+
+typedef struct dxc_hugepage_limit
+{
+  char *page_size; /* as the kernel names it: 2MB, 1GB */
+  uint64_t limit;
+} dxc_hugepage_limit;
+
+typedef struct dxc_resources
+{
+  int64_t memory_limit, memory_reservation, memory_swap, memory_swappiness;
+  bool disable_oom_killer;
+  int64_t cpu_shares, cpu_quota, cpu_period, cpu_burst, cpu_idle;
+  char *cpuset_cpus, *cpuset_mems;
+  int64_t pids_limit;
+  int64_t blkio_weight;
+  dxc_hugepage_limit *hugepages;
+  size_t n_hugepages;
+  dxc_device_rule *devices;
+  size_t n_devices;
+  bool has_devices;
+  char **unified; /* key, value, key, value, ..., NULL (cgroup v2 only) */
+} dxc_resources;
+
 typedef struct dxc_spec
 {
   json_t *json; /* the document, for state and annotations */
@@ -105,6 +146,8 @@ typedef struct dxc_spec
   dxc_sysctl *sysctls;
   size_t n_sysctls;
   unsigned long rootfs_propagation;
+  dxc_resources resources;
+  char *cgroups_path; /* linux.cgroupsPath, NULL if not set */
 } dxc_spec;
 
 /* Takes a reference to json. */
@@ -120,6 +163,9 @@ dxc_spec_freep (dxc_spec **s)
     dxc_spec_free (*s);
 }
 #define cleanup_spec _cleanup_ (dxc_spec_freep)
+
+int dxc_parse_resources (json_t *res, dxc_resources *r, dxc_error **err);
+void dxc_resources_clear (dxc_resources *r);
 
 /* Exposed for the unit tests. */
 int dxc_parse_mount_options (json_t *options, dxc_mount *m, dxc_error **err);

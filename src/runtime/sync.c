@@ -95,3 +95,27 @@ dxc_sync_recv (int sock, enum dxc_sync_type *ret_type, int *ret_fd,
     }
   return 1;
 }
+
+int
+dxc_sync_send_go (int sock, dxc_error **err)
+{
+  struct sync_hdr h = { DXC_SYNC_GO, 0, 0 };
+  if (send (sock, &h, sizeof h, MSG_NOSIGNAL) < 0)
+    return dxc_error_errno (err, errno, "signal the container process");
+  return 0;
+}
+
+int
+dxc_sync_wait_go (int sock, dxc_error **err)
+{
+  struct sync_hdr h;
+  ssize_t n;
+  do
+    n = recv (sock, &h, sizeof h, 0);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return dxc_error_errno (err, errno, "wait for the runtime");
+  if (n != sizeof h || h.type != DXC_SYNC_GO)
+    return dxc_error_new (err, "the runtime stopped during setup");
+  return 0;
+}

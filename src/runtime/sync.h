@@ -1,6 +1,9 @@
 /* The parent/child protocol over one SOCK_SEQPACKET socketpair.
  *
  * Messages (one datagram each):
+ *   DXC_SYNC_GO     parent -> child   the container process is in its cgroup:
+ *                                     setup may begin (the child waits for it
+ *                                     before anything else)
  *   DXC_SYNC_PTY    child -> parent   the pty master fd (SCM_RIGHTS), sent
  *                                     after the child made its terminal
  *   DXC_SYNC_ERROR  child -> parent   exit code, errno and the message of a
@@ -18,7 +21,13 @@ enum dxc_sync_type
 {
   DXC_SYNC_ERROR = 1,
   DXC_SYNC_PTY = 2,
+  DXC_SYNC_GO = 3,
 };
+
+/* Parent side: let the child go on. */
+int dxc_sync_send_go (int sock, dxc_error **err);
+/* Child side: wait for DXC_SYNC_GO; fails if the parent closed its end. */
+int dxc_sync_wait_go (int sock, dxc_error **err);
 
 /* Child side. */
 void dxc_sync_send_error (int sock, const dxc_error *e);

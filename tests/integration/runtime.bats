@@ -240,7 +240,7 @@ devoxx_only() {
   set_args "$B" true
   run "$RUNTIME" --root "$STATE" --explain run --bundle "$B" t1
   [ "$status" -eq 0 ]
-  [[ "$output" == *"clone(CLONE_NEWNS|CLONE_NEWPID|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWNET"* ]]
+  [[ "$output" =~ clone3?\(CLONE_NEWNS\|CLONE_NEWPID\|CLONE_NEWUTS\|CLONE_NEWIPC\|CLONE_NEWNET ]]
   [[ "$output" == *'sethostname("devoxx")'* ]]
   [[ "$output" == *'mount("proc", "/proc", "proc"'* ]]
   [[ "$output" == *"getcwd() before the root switch: $B/rootfs"* ]]

@@ -45,7 +45,17 @@ test_default_parses (void **state)
   assert_int_equal (s->process.caps[DXC_CAP_EFFECTIVE], 0xa80425fbULL);
   assert_int_equal (s->process.caps[DXC_CAP_BOUNDING], 0xa80425fbULL);
   assert_int_equal (s->process.caps[DXC_CAP_INHERITABLE], 0);
-  assert_int_equal (s->n_mounts, 6);
+  assert_int_equal (s->n_mounts, 7);
+  assert_string_equal (s->mounts[4].destination, "/sys/fs/cgroup");
+  assert_string_equal (s->mounts[4].type, "cgroup");
+  assert_true (s->mounts[4].flags & MS_RDONLY);
+  /* runc's default: deny every device but the runtime's own */
+  assert_true (s->resources.has_devices);
+  assert_int_equal (s->resources.n_devices, 1);
+  assert_false (s->resources.devices[0].allow);
+  assert_int_equal (s->resources.devices[0].type, 'a');
+  assert_int_equal (s->resources.devices[0].access, 7);
+  assert_true (s->resources.memory_limit == DXC_UNSET);
   assert_string_equal (s->mounts[0].destination, "/proc");
   assert_int_equal (s->mounts[0].flags, MS_NOSUID | MS_NOEXEC | MS_NODEV);
   assert_string_equal (s->mounts[1].data, "mode=755,size=65536k");
@@ -121,6 +131,108 @@ test_bad_values_named (void **state)
   dxc_error_free (err);
 }
 
+static dxc_spec *
+parse_resources (const char *json_text, dxc_error **err)
+{
+  json_t *j = dxc_spec_default ();
+  dxc_spec *s = NULL;
+  json_object_set_new (json_object_get (j, "linux"), "resources",
+                       json_loads (json_text, 0, NULL));
+  if (dxc_spec_from_json (j, &s, err) < 0)
+    s = NULL;
+  json_decref (j);
+  return s;
+}
+
+static void
+test_resources (void **state)
+{
+  dxc_error *err = NULL;
+  dxc_spec *s = parse_resources (
+      "{\"memory\": {\"limit\": 33554432, \"swap\": 67108864, "
+      "\"reservation\": 1048576},"
+      " \"cpu\": {\"shares\": 512, \"quota\": 50000, \"period\": 100000,"
+      " \"cpus\": \"0\", \"mems\": \"0\"},"
+      " \"pids\": {\"limit\": 20}, \"blockIO\": {\"weight\": 300},"
+      " \"hugepageLimits\": [{\"pageSize\": \"2MB\", \"limit\": 0}],"
+      " \"devices\": [{\"allow\": false}, {\"allow\": true, \"type\": "
+      "\"c\", \"major\": 1, \"minor\": 3, \"access\": \"rw\"}],"
+      " \"unified\": {\"memory.high\": \"max\"}}",
+      &err);
+  assert_null (err);
+  assert_non_null (s);
+  assert_int_equal (s->resources.memory_limit, 33554432);
+  assert_int_equal (s->resources.memory_swap, 67108864);
+  assert_int_equal (s->resources.memory_reservation, 1048576);
+  assert_true (s->resources.memory_swappiness == DXC_UNSET);
+  assert_int_equal (s->resources.cpu_shares, 512);
+  assert_int_equal (s->resources.cpu_quota, 50000);
+  assert_int_equal (s->resources.cpu_period, 100000);
+  assert_string_equal (s->resources.cpuset_cpus, "0");
+  assert_int_equal (s->resources.pids_limit, 20);
+  assert_int_equal (s->resources.blkio_weight, 300);
+  assert_int_equal (s->resources.n_hugepages, 1);
+  assert_string_equal (s->resources.hugepages[0].page_size, "2MB");
+  assert_int_equal (s->resources.n_devices, 2);
+  assert_int_equal (s->resources.devices[0].type, 'a');
+  assert_int_equal (s->resources.devices[0].major, -1);
+  assert_int_equal (s->resources.devices[1].major, 1);
+  assert_int_equal (s->resources.devices[1].access, 6);
+  assert_string_equal (s->resources.unified[0], "memory.high");
+  assert_string_equal (s->resources.unified[1], "max");
+  dxc_spec_free (s);
+
+  /* -1 is "no limit"; 0 is "not set" */
+  s = parse_resources ("{\"memory\": {\"limit\": -1}, \"pids\": "
+                       "{\"limit\": 0}}", &err);
+  assert_non_null (s);
+  assert_int_equal (s->resources.memory_limit, -1);
+  assert_true (s->resources.pids_limit == DXC_UNSET);
+  dxc_spec_free (s);
+}
+
+static void
+test_resources_bad (void **state)
+{
+  static const struct
+  {
+    const char *json, *field;
+  } cases[] = {
+    { "{\"memory\": {\"limit\": 100, \"swap\": 50}}", "memory.swap" },
+    { "{\"memory\": {\"limit\": -5}}", "memory.limit" },
+    { "{\"memory\": {\"limit\": \"1g\"}}", "memory.limit" },
+    { "{\"memory\": {\"kernel\": 1000000}}", "memory.kernel" },
+    { "{\"memory\": {\"swappiness\": 101}}", "memory.swappiness" },
+    { "{\"cpu\": {\"period\": 2000000}}", "cpu.period" },
+    { "{\"cpu\": {\"realtimeRuntime\": 5}}", "cpu.realtimeRuntime" },
+    { "{\"pids\": {\"limit\": -2}}", "pids.limit" },
+    { "{\"blockIO\": {\"weight\": 5}}", "blockIO.weight" },
+    { "{\"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": 8}]}}",
+      "throttleReadBpsDevice" },
+    { "{\"devices\": [{\"access\": \"rwm\"}]}", "devices[0].allow" },
+    { "{\"devices\": [{\"allow\": true, \"type\": \"x\"}]}",
+      "devices[0].type" },
+    { "{\"devices\": [{\"allow\": true, \"access\": \"rwx\"}]}",
+      "devices[0].access" },
+    { "{\"hugepageLimits\": [{\"pageSize\": \"../2MB\", \"limit\": 1}]}",
+      "pageSize" },
+    { "{\"unified\": {\"../memory.max\": \"1\"}}", "unified" },
+    { "{\"network\": {\"classID\": 1}}", "network" },
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    {
+      dxc_error *err = NULL;
+      dxc_spec *s = parse_resources (cases[i].json, &err);
+      if (s)
+        fail_msg ("accepted: %s", cases[i].json);
+      assert_non_null (err);
+      if (strstr (err->msg, cases[i].field) == NULL)
+        fail_msg ("%s: error does not name %s: %s", cases[i].json,
+                  cases[i].field, err->msg);
+      dxc_error_free (err);
+    }
+}
+
 static void
 test_mount_options (void **state)
 {
@@ -164,6 +276,8 @@ main (void)
     cmocka_unit_test (test_unknown_ignored),
     cmocka_unit_test (test_bad_values_named),
     cmocka_unit_test (test_mount_options),
+    cmocka_unit_test (test_resources),
+    cmocka_unit_test (test_resources_bad),
     cmocka_unit_test (test_names),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);

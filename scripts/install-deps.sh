@@ -11,4 +11,5 @@ apt-get install -y -q --no-install-recommends \
   libseccomp-dev libmnl-dev libnftables-dev \
   libcmocka-dev bats jq util-linux bsdutils procps libcap2-bin \
   busybox-static runc docker-registry skopeo umoci curl iproute2 coreutils \
+  qemu-system-x86 cpio \
   apache2-utils openssl python3

@@ -93,6 +93,9 @@ bad_flag (const char *cmd, char **argv, int c)
                               "--help')", cmd, arg, cmd);
 }
 
+/* getopt's value for the resource flags: the option's index says which. */
+#define LIMIT_FLAG 1000
+
 static void
 run_usage (void)
 {
@@ -112,7 +115,23 @@ run_usage (void)
     "  --pull missing|always|never  when to pull the image (default missing)\n"
     "  --platform OS/ARCH      the platform to pull\n"
     "  --tls-verify=false      accept a registry's unverified certificate\n"
-    "  --explain               narrate each isolation step\n");
+    "  --explain               narrate each isolation step\n"
+    "\n"
+    "Resources (cgroups; sizes like 512k, 100m, 1g):\n"
+    "  -m, --memory SIZE       memory limit (at least 6m)\n"
+    "  --memory-swap SIZE      memory plus swap (-1: unlimited; default\n"
+    "                          twice --memory)\n"
+    "  --memory-reservation SIZE  soft limit, reclaimed first under pressure\n"
+    "  --cpus N                CPU time, in CPUs (0.5: half of one)\n"
+    "  -c, --cpu-shares N      relative CPU weight (default 1024)\n"
+    "  --cpu-period US         CFS period in microseconds\n"
+    "  --cpu-quota US          CFS quota in microseconds per period\n"
+    "  --cpuset-cpus LIST      CPUs allowed (0-2,4)\n"
+    "  --cpuset-mems LIST      memory nodes allowed\n"
+    "  --pids-limit N          most processes at once (-1: unlimited)\n"
+    "  --blkio-weight N        block I/O weight, 10 to 1000\n"
+    "  --cgroup-parent PATH    parent cgroup (default: devoxx)\n"
+    "  --cgroupns host|private cgroup namespace (default private)\n");
 }
 
 static int
@@ -134,8 +153,23 @@ cmd_run (int argc, char **argv)
           { "platform", required_argument, NULL, 'L' },
           { "tls-verify", required_argument, NULL, 'T' },
           { "help", no_argument, NULL, 'H' },
+          /* Resource limits: handed by name to dxc_limits_set. */
+          { "memory", required_argument, NULL, 'm' },
+          { "memory-swap", required_argument, NULL, LIMIT_FLAG },
+          { "memory-reservation", required_argument, NULL, LIMIT_FLAG },
+          { "cpus", required_argument, NULL, LIMIT_FLAG },
+          { "cpu-shares", required_argument, NULL, 'c' },
+          { "cpu-quota", required_argument, NULL, LIMIT_FLAG },
+          { "cpu-period", required_argument, NULL, LIMIT_FLAG },
+          { "cpuset-cpus", required_argument, NULL, LIMIT_FLAG },
+          { "cpuset-mems", required_argument, NULL, LIMIT_FLAG },
+          { "pids-limit", required_argument, NULL, LIMIT_FLAG },
+          { "blkio-weight", required_argument, NULL, LIMIT_FLAG },
+          { "cgroup-parent", required_argument, NULL, LIMIT_FLAG },
+          { "cgroupns", required_argument, NULL, LIMIT_FLAG },
           { NULL, 0, NULL, 0 } };
   dxc_run_options o = { 0 };
+  int idx = -1;
   const char *pull_policy = "missing", *platform = NULL;
   bool tls_verify = true;
   cleanup_free char **env = calloc (argc + 1, sizeof (char *));
@@ -144,9 +178,20 @@ cmd_run (int argc, char **argv)
   int c, status = 0, r;
 
   opterr = 0;
-  while ((c = getopt_long (argc, argv, "+:ith:e:w:u:", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, "+:ith:e:w:u:m:c:", opts, &idx)) != -1)
     switch (c)
       {
+      case 'm':
+      case 'c':
+      case LIMIT_FLAG:
+        {
+          const char *flag = c == 'm'   ? "memory"
+                             : c == 'c' ? "cpu-shares"
+                                        : opts[idx].name;
+          if (dxc_limits_set (&o.limits, flag, optarg, &err) < 0)
+            return dxc_cli_fail (err);
+          break;
+        }
       case 'R': o.rm = true; break;
       case 'i': o.interactive = true; break;
       case 't': o.tty = true; break;
@@ -779,6 +824,47 @@ cmd_image_inspect (int argc, char **argv)
   return ret;
 }
 
+/* Containers by ID, prefix or name; anything else as an image. */
+static int
+cmd_inspect (int argc, char **argv)
+{
+  dxc_engine *e = NULL;
+  int r, ret = 0;
+  json_t *all;
+
+  if (argc < 2)
+    return dxc_cli_usage_error ("inspect requires at least 1 argument");
+  if ((r = open_engine (&e)))
+    return r;
+  all = json_array ();
+  for (int i = 1; i < argc; i++)
+    {
+      dxc_error *err = NULL;
+      json_t *one = NULL;
+      if (dxc_record_find (e->store, argv[i], &one, &err) == 0)
+        {
+          json_array_append_new (all, one);
+          continue;
+        }
+      dxc_error_free (err);
+      err = NULL;
+      if (dxc_engine_image_inspect (e, argv[i], &one, &err) < 0)
+        {
+          dxc_error_free (err);
+          fprintf (stderr, "devoxx-container: no such object: %s\n", argv[i]);
+          ret = 1;
+          continue;
+        }
+      json_array_extend (all, one);
+      json_decref (one);
+    }
+  json_dumpf (all, stdout, JSON_INDENT (4));
+  putchar ('\n');
+  json_decref (all);
+  dxc_engine_free (e);
+  return ret;
+}
+
 static int
 cmd_tag (int argc, char **argv)
 {
@@ -847,6 +933,7 @@ static const dxc_cli_command commands[]
         { "image", cmd_image },   { "tag", cmd_tag },
         { "save", cmd_save },     { "load", cmd_load },
         { "ps", cmd_ps },         { "rm", cmd_rm },
+        { "inspect", cmd_inspect },
         { "version", cmd_version }, { NULL, NULL } };
 
 int

@@ -299,13 +299,27 @@ make_record (const char *id, const char *name, const dxc_run_options *o,
   json_t *layers = json_array ();
   for (size_t i = 0; i < img->n_layers; i++)
     json_array_append_new (layers, json_string (img->layers[i]));
-  return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:o, s:O, s:{s:s, s:i, s:i}, "
-                    "s:{s:b}}",
-                    "Id", id, "Name", name, "Created", now, "Image", o->image,
-                    "ImageID", img->config_digest, "Layers", layers, "Args",
-                    json_object_get (json_object_get (spec, "process"), "args"),
-                    "State", "Status", "created", "Pid", 0, "ExitCode", 0,
-                    "HostConfig", "AutoRemove", o->rm);
+  const dxc_limits *l = &o->limits;
+  return json_pack (
+      "{s:s, s:s, s:s, s:s, s:s, s:o, s:O, s:{s:s, s:i, s:i, s:b}, "
+      "s:{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:s, s:s}, "
+      "s:O}",
+      "Id", id, "Name", name, "Created", now, "Image", o->image, "ImageID",
+      img->config_digest, "Layers", layers, "Args",
+      json_object_get (json_object_get (spec, "process"), "args"), "State",
+      "Status", "created", "Pid", 0, "ExitCode", 0, "OOMKilled", 0,
+      "HostConfig", "AutoRemove", o->rm, "Memory", (json_int_t) l->memory,
+      "MemorySwap", (json_int_t) l->memory_swap, "MemoryReservation",
+      (json_int_t) l->memory_reservation, "NanoCpus",
+      (json_int_t) l->nano_cpus, "CpuShares", (json_int_t) l->cpu_shares,
+      "CpuQuota", (json_int_t) l->cpu_quota, "CpuPeriod",
+      (json_int_t) l->cpu_period, "CpusetCpus",
+      l->cpuset_cpus ? l->cpuset_cpus : "", "CpusetMems",
+      l->cpuset_mems ? l->cpuset_mems : "", "PidsLimit",
+      (json_int_t) l->pids_limit, "CgroupParent",
+      l->cgroup_parent ? l->cgroup_parent : "", "CgroupnsMode",
+      l->cgroupns ? l->cgroupns : "private", "CgroupsPath",
+      json_object_get (json_object_get (spec, "linux"), "cgroupsPath"));
 }
 
 int
@@ -324,6 +338,7 @@ dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
   json_t *spec_json = NULL, *rec = NULL;
   started_ctx sc;
   dxc_run_opts ro = { 0 };
+  bool oom_killed = false;
   char id[65];
   int r = -1;
 
@@ -389,9 +404,21 @@ dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
   ro.root_mount = e->copy_rootfs ? NULL : &plan.mount;
   ro.on_started = on_started;
   ro.data = &sc;
+  ro.oom_killed = &oom_killed;
   if (dxc_container_run (spec, &ro, ret_status, err) < 0)
     goto out;
   r = 0;
+  if (oom_killed && e->notify)
+    {
+      char msg[256], size[32] = "";
+      if (o->limits.memory)
+        dxc_format_size (o->limits.memory, size, sizeof size);
+      snprintf (msg, sizeof msg, "container %.12s ran out of memory: the "
+                "kernel's OOM killer ended %s%s%s%s", id,
+                *ret_status == 137 ? "it" : "one of its processes",
+                *size ? " (--memory " : "", size, *size ? ")" : "");
+      e->notify (msg);
+    }
 
   /* Step: record the end, or remove everything with --rm. */
   if (!o->rm)
@@ -400,6 +427,7 @@ dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
       cleanup_free char *now = dxc_now_rfc3339 ();
       json_object_set_new (state, "Status", json_string ("exited"));
       json_object_set_new (state, "ExitCode", json_integer (*ret_status));
+      json_object_set_new (state, "OOMKilled", json_boolean (oom_killed));
       json_object_set_new (state, "Pid", json_integer (0));
       json_object_set_new (state, "FinishedAt", json_string (now));
       if (dxc_record_write (e->store, id, rec, true, NULL) < 0)

@@ -34,7 +34,7 @@ dxc_specgen_check (const dxc_run_options *o, dxc_error **err)
             || (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
         return dxc_error_new (err, "invalid hostname %s: letters, digits, "
                               "'-' and '.' only", o->hostname);
-  return 0;
+  return dxc_limits_check (&o->limits, err);
 }
 
 /* Set K=V in an env array, replacing an earlier K. */
@@ -181,6 +181,7 @@ dxc_specgen (const dxc_image *img, const dxc_run_options *o, const char *id,
                                   (json_int_t) user->gid, "additionalGids",
                                   groups));
   json_object_set_new (spec, "hostname", json_string (hostname));
+  dxc_limits_to_spec (&o->limits, id, spec);
   json_object_set_new (json_object_get (spec, "root"), "path",
                        json_string (rootfs));
   *ret = spec;

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "engine/limits.h"
 #include "engine/user.h"
 #include "image/store.h"
 
@@ -22,6 +23,7 @@ typedef struct dxc_run_options
   char **env;             /* K=V, or K to copy the caller's value */
   size_t n_env;
   bool rm, interactive, tty, no_pivot;
+  dxc_limits limits;
 } dxc_run_options;
 
 /* The image's config object ("config" of the config blob), never NULL. */

@@ -12,7 +12,7 @@ PKGS_DLOPEN = libarchive libcrypto libcurl libisal libzstd
 ifeq ($(SAN),1)
 BUILD := build-san
 BIN := bin-san
-SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 OPT := -O1
 else
 BUILD := build

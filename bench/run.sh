@@ -2,10 +2,12 @@
 # Benchmarks, side by side in one run (this machine is shared and noisy:
 # compare the ratios, not the absolute times):
 #   1. runtime: devoxx-runtime run vs crun run vs runc run, one busybox bundle
-#      running /bin/true, the same config (runc and crun also get a relative
-#      cgroupsPath, which devoxx-runtime does not implement yet);
+#      running /bin/true, the same config (a relative cgroupsPath);
 #   2. engine: devoxx-container run --rm busybox true vs podman run --rm
-#      --network none (runtime runc) on the same image.
+#      --network none (runtime runc) on the same image;
+#   3. cgroups: what cgroup setup and removal add to a run, without limits
+#      and with memory, pids and cpu limits, for devoxx-runtime and crun
+#      (each against its own run with cgroups disabled), and for the engine.
 # Prints medians, ratios and peak RSS; writes bench/results/latest.md.
 # RUNS=N changes the number of timed runs (default 50).
 set -euo pipefail
@@ -36,8 +38,16 @@ tar -C "$tmp/rootfs" -xf "$tar"
 (cd "$tmp/bundle-dxc" && "$BIN/devoxx-runtime" spec)
 jq --arg r "$tmp/rootfs" '.process.args = ["/bin/true"] | .root.path = $r' \
   "$tmp/bundle-dxc/config.json" > "$tmp/c" && mv "$tmp/c" "$tmp/bundle-dxc/config.json"
+# The same config for all: a relative cgroupsPath (under the caller's own
+# cgroups, removed at exit).
 jq '.linux.cgroupsPath = "dxc-bench-'$$'"' "$tmp/bundle-dxc/config.json" \
   > "$tmp/bundle-oci/config.json"
+# Cgroup cost: no cgroup at all (run with cgroups disabled), and limits.
+mkdir -p "$tmp/bundle-nocg" "$tmp/bundle-lim"
+jq 'del(.linux.resources)' "$tmp/bundle-dxc/config.json" > "$tmp/bundle-nocg/config.json"
+jq '.linux.resources.memory = {"limit": 67108864} | .linux.resources.pids = {"limit": 100}
+    | .linux.resources.cpu = {"quota": 50000, "period": 100000}' \
+  "$tmp/bundle-oci/config.json" > "$tmp/bundle-lim/config.json"
 
 # podman, isolated in its own store, with no default rlimits (podman's
 # nofile=1048576 cannot be set here: see ../shared/MACHINE.md).
@@ -46,7 +56,13 @@ podman=(podman --root "$tmp/podman-root" --runroot "$tmp/podman-run" --runtime r
 "${podman[@]}" import --change 'CMD ["sh"]' "$tar" localhost/busybox:latest >/dev/null
 "$BIN/devoxx-container" --root "$tmp/dx-root" --runroot "$tmp/dx-run" run --rm busybox true 2>/dev/null
 
-dxrt="$BIN/devoxx-runtime --root $tmp/s-dxc run --bundle $tmp/bundle-dxc b1"
+dxrt="$BIN/devoxx-runtime --root $tmp/s-dxc run --bundle $tmp/bundle-oci b1"
+dxrt_nocg="$BIN/devoxx-runtime --cgroup-manager disabled --root $tmp/s-dxc run --bundle $tmp/bundle-nocg b4"
+dxrt_lim="$BIN/devoxx-runtime --root $tmp/s-dxc run --bundle $tmp/bundle-lim b5"
+crun_nocg="crun --cgroup-manager=disabled --root $tmp/s-crun run --bundle $tmp/bundle-nocg b6"
+crun_lim="crun --root $tmp/s-crun run --bundle $tmp/bundle-lim b7"
+dxen_nocg="$BIN/devoxx-container --root $tmp/dx-root --runroot $tmp/dx-run run --rm --cgroups disabled busybox true"
+dxen_lim="$BIN/devoxx-container --root $tmp/dx-root --runroot $tmp/dx-run run --rm --memory 64m --pids-limit 100 --cpus 0.5 busybox true"
 crun="crun --root $tmp/s-crun run --bundle $tmp/bundle-oci b2"
 runc="runc --root $tmp/s-runc run --bundle $tmp/bundle-oci b3"
 dxen="$BIN/devoxx-container --root $tmp/dx-root --runroot $tmp/dx-run run --rm busybox true"
@@ -59,6 +75,14 @@ unshare -m --propagation private sh -c "$hide_unified; hyperfine -N --warmup 5 -
   --export-json $tmp/runtime.json -n devoxx-runtime '$dxrt' -n crun '$crun' -n runc '$runc'" >&2
 hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$tmp/engine.json" \
   -n "devoxx-container run --rm" "$dxen" -n "podman run --rm --network none" "$pdmn" >&2
+unshare -m --propagation private sh -c "$hide_unified; hyperfine -N --warmup 5 --runs $RUNS \
+  --export-json $tmp/cgroups.json \
+  -n 'devoxx-runtime, cgroups disabled' '$dxrt_nocg' -n 'devoxx-runtime, cgroup' '$dxrt' \
+  -n 'devoxx-runtime, cgroup + limits' '$dxrt_lim' \
+  -n 'crun, cgroups disabled' '$crun_nocg' -n 'crun, cgroup' '$crun' \
+  -n 'crun, cgroup + limits' '$crun_lim' \
+  -n 'devoxx-container, cgroups disabled' '$dxen_nocg' -n 'devoxx-container, cgroup' '$dxen' \
+  -n 'devoxx-container, cgroup + limits' '$dxen_lim'" >&2
 
 peak_rss() { # command... -> max RSS in kB over 5 runs
   local max=0 r
@@ -93,6 +117,20 @@ report() { # json, baseline name
   dx=$(jq '.results[] | select(.command | startswith("devoxx")) | .median' "$tmp/engine.json")
   echo
   echo "podman / devoxx-container: $(jq -n "$pod / $dx | . * 10 | round / 10")x"
+  echo
+  echo "## Cgroups: what setup and removal add to a run"
+  echo
+  echo "Limits: memory 64 MiB, 100 pids, half a CPU. Each row against the same"
+  echo "program's run with cgroups disabled (unified hierarchy hidden, as for crun)."
+  echo
+  echo "| run | median | added |"
+  echo "| --- | --- | --- |"
+  jq -r '.results as $r
+    | ($r | map({key: .command, value: .median}) | from_entries) as $m
+    | $r[] | .command as $c
+    | ($c | sub(", .*"; ", cgroups disabled")) as $base
+    | "| \($c) | \(.median * 1000 | . * 100 | round / 100) ms | \((.median - $m[$base]) * 1000 | . * 100 | round / 100) ms |"' \
+    "$tmp/cgroups.json"
   echo
   echo "## Peak RSS (max of 5 runs, /usr/bin/time %M)"
   echo

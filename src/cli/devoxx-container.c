@@ -131,7 +131,8 @@ run_usage (void)
     "  --pids-limit N          most processes at once (-1: unlimited)\n"
     "  --blkio-weight N        block I/O weight, 10 to 1000\n"
     "  --cgroup-parent PATH    parent cgroup (default: devoxx)\n"
-    "  --cgroupns host|private cgroup namespace (default private)\n");
+    "  --cgroupns host|private cgroup namespace (default private)\n"
+    "  --cgroups enabled|disabled  disabled: no cgroup of its own, no limits\n");
 }
 
 static int
@@ -167,6 +168,7 @@ cmd_run (int argc, char **argv)
           { "blkio-weight", required_argument, NULL, LIMIT_FLAG },
           { "cgroup-parent", required_argument, NULL, LIMIT_FLAG },
           { "cgroupns", required_argument, NULL, LIMIT_FLAG },
+          { "cgroups", required_argument, NULL, LIMIT_FLAG },
           { NULL, 0, NULL, 0 } };
   dxc_run_options o = { 0 };
   int idx = -1;
@@ -792,15 +794,18 @@ cmd_load (int argc, char **argv)
   return 0;
 }
 
+/* inspect and image inspect: a JSON array of Docker's documents. With
+   containers, each name is tried as a container (ID, prefix or name) first,
+   then as an image. */
 static int
-cmd_image_inspect (int argc, char **argv)
+inspect (int argc, char **argv, bool containers, const char *cmd)
 {
   dxc_engine *e = NULL;
   int r, ret = 0;
   json_t *all;
 
   if (argc < 2)
-    return dxc_cli_usage_error ("image inspect requires at least 1 argument");
+    return dxc_cli_usage_error ("%s requires at least 1 argument", cmd);
   if ((r = open_engine (&e)))
     return r;
   all = json_array ();
@@ -808,9 +813,21 @@ cmd_image_inspect (int argc, char **argv)
     {
       dxc_error *err = NULL;
       json_t *one = NULL;
+      if (containers && dxc_record_find (e->store, argv[i], &one, NULL) == 0)
+        {
+          json_array_append_new (all, one);
+          continue;
+        }
       if (dxc_engine_image_inspect (e, argv[i], &one, &err) < 0)
         {
-          dxc_cli_fail (err);
+          if (containers)
+            {
+              dxc_error_free (err);
+              fprintf (stderr, "devoxx-container: no such object: %s\n",
+                       argv[i]);
+            }
+          else
+            dxc_cli_fail (err);
           ret = 1;
           continue;
         }
@@ -824,45 +841,16 @@ cmd_image_inspect (int argc, char **argv)
   return ret;
 }
 
-/* Containers by ID, prefix or name; anything else as an image. */
+static int
+cmd_image_inspect (int argc, char **argv)
+{
+  return inspect (argc, argv, false, "image inspect");
+}
+
 static int
 cmd_inspect (int argc, char **argv)
 {
-  dxc_engine *e = NULL;
-  int r, ret = 0;
-  json_t *all;
-
-  if (argc < 2)
-    return dxc_cli_usage_error ("inspect requires at least 1 argument");
-  if ((r = open_engine (&e)))
-    return r;
-  all = json_array ();
-  for (int i = 1; i < argc; i++)
-    {
-      dxc_error *err = NULL;
-      json_t *one = NULL;
-      if (dxc_record_find (e->store, argv[i], &one, &err) == 0)
-        {
-          json_array_append_new (all, one);
-          continue;
-        }
-      dxc_error_free (err);
-      err = NULL;
-      if (dxc_engine_image_inspect (e, argv[i], &one, &err) < 0)
-        {
-          dxc_error_free (err);
-          fprintf (stderr, "devoxx-container: no such object: %s\n", argv[i]);
-          ret = 1;
-          continue;
-        }
-      json_array_extend (all, one);
-      json_decref (one);
-    }
-  json_dumpf (all, stdout, JSON_INDENT (4));
-  putchar ('\n');
-  json_decref (all);
-  dxc_engine_free (e);
-  return ret;
+  return inspect (argc, argv, true, "inspect");
 }
 
 static int

@@ -17,6 +17,7 @@
 #include "util/log.h"
 
 static const char *state_root = "/run/devoxx-container/runtime";
+static bool no_cgroup;
 
 static void
 usage (FILE *f)
@@ -38,7 +39,10 @@ usage (FILE *f)
            "\n"
            "Global options:\n"
            "  --root DIR      live state (default %s)\n"
-           "  --explain       narrate each isolation step on stderr\n",
+           "  --explain       narrate each isolation step on stderr\n"
+           "  --cgroup-manager cgroupfs|disabled\n"
+           "                  disabled: no cgroup of the container's own (no "
+           "limits)\n",
            state_root);
 }
 
@@ -106,6 +110,7 @@ cmd_run (int argc, char **argv)
     return dxc_cli_fail (err);
   ro.bundle = bundle_abs;
   ro.state_root = state_root;
+  ro.no_cgroup = no_cgroup;
   if (pid_file)
     {
       ro.on_started = write_pid_file;
@@ -245,6 +250,7 @@ main (int argc, char **argv)
           { "log-format", required_argument, NULL, 'f' },
           { "debug", no_argument, NULL, 'D' },
           { "systemd-cgroup", no_argument, NULL, 's' },
+          { "cgroup-manager", required_argument, NULL, 'c' },
           { "version", no_argument, NULL, 'v' },
           { "help", no_argument, NULL, 'h' },
           { NULL, 0, NULL, 0 } };
@@ -261,6 +267,13 @@ main (int argc, char **argv)
       case 'D': break;
       case 's':
         return dxc_cli_usage_error ("--systemd-cgroup is not supported yet");
+      case 'c':
+        if (strcmp (optarg, "disabled") == 0)
+          no_cgroup = true;
+        else if (strcmp (optarg, "cgroupfs") != 0)
+          return dxc_cli_usage_error ("--cgroup-manager %s: cgroupfs or "
+                                      "disabled", optarg);
+        break;
       case 'v':
         printf ("devoxx-runtime version %s\nspec: 1.0.2\n", DXC_VERSION);
         return 0;

@@ -303,7 +303,7 @@ make_record (const char *id, const char *name, const dxc_run_options *o,
   return json_pack (
       "{s:s, s:s, s:s, s:s, s:s, s:o, s:O, s:{s:s, s:i, s:i, s:b}, "
       "s:{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:s, s:s}, "
-      "s:O}",
+      "s:O?}",
       "Id", id, "Name", name, "Created", now, "Image", o->image, "ImageID",
       img->config_digest, "Layers", layers, "Args",
       json_object_get (json_object_get (spec, "process"), "args"), "State",
@@ -400,6 +400,7 @@ dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
   ro.bundle = plan.dir;
   ro.state_root = e->runroot;
   ro.no_pivot = o->no_pivot;
+  ro.no_cgroup = o->limits.no_cgroup;
   ro.stdin_fd = o->interactive ? -1 : devnull;
   ro.root_mount = e->copy_rootfs ? NULL : &plan.mount;
   ro.on_started = on_started;

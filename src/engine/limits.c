@@ -19,11 +19,24 @@ dxc_parse_size (const char *s, int64_t *ret)
   double v;
   int64_t mult = 1;
 
+  const char *p = s;
+
+  /* digits[.digits] only: strtod alone would take 0x10, inf or 1e3 */
   if (s == NULL || !isdigit ((unsigned char) *s))
     return -1;
+  while (isdigit ((unsigned char) *p))
+    p++;
+  if (*p == '.')
+    {
+      p++;
+      if (!isdigit ((unsigned char) *p))
+        return -1;
+      while (isdigit ((unsigned char) *p))
+        p++;
+    }
   errno = 0;
   v = strtod (s, &end);
-  if (errno || end == s)
+  if (errno || end != p)
     return -1;
   if (*end == ' ')
     end++;
@@ -208,6 +221,13 @@ dxc_limits_set (dxc_limits *l, const char *flag, const char *value,
       l->cgroupns = value;
       return 0;
     }
+  if (strcmp (flag, "cgroups") == 0)
+    {
+      if (strcmp (value, "enabled") != 0 && strcmp (value, "disabled") != 0)
+        return bad_value (flag, value, "enabled or disabled", err);
+      l->no_cgroup = strcmp (value, "disabled") == 0;
+      return 0;
+    }
   if (parse_int (flag, value, &v, err) < 0)
     return -1;
   if (strcmp (flag, "cpu-shares") == 0)
@@ -258,6 +278,13 @@ dxc_limits_check (const dxc_limits *l, dxc_error **err)
   long max;
   int r;
 
+  if (l->no_cgroup
+      && (l->memory || l->memory_swap || l->memory_reservation || l->nano_cpus
+          || l->cpu_shares || l->cpu_quota || l->cpu_period || l->cpuset_cpus
+          || l->cpuset_mems || l->pids_limit || l->blkio_weight
+          || l->cgroup_parent))
+    return dxc_error_new (err, "--cgroups=disabled: resource limits and "
+                          "--cgroup-parent need a cgroup");
   if (l->memory > 0 && l->memory < MIN_MEMORY)
     return dxc_error_new (err, "Minimum memory limit allowed is 6MB");
   if (l->memory_reservation > 0 && l->memory_reservation < MIN_MEMORY)
@@ -353,12 +380,17 @@ dxc_limits_to_spec (const dxc_limits *l, const char *id, json_t *spec)
   while (plen > 1 && parent[plen - 1] == '/')
     plen--;
   snprintf (path, sizeof path, "%.*s/%s", (int) plen, parent, id);
-  json_object_set_new (lnx, "cgroupsPath", json_string (path));
+  if (!l->no_cgroup)
+    json_object_set_new (lnx, "cgroupsPath", json_string (path));
   if (l->cgroupns == NULL || strcmp (l->cgroupns, "private") == 0)
     json_array_append_new (json_object_get (lnx, "namespaces"),
                            json_pack ("{s:s}", "type", "cgroup"));
 
-  json_object_set_new (res, "devices", default_device_rules ());
+  /* Without a cgroup, nothing to filter devices with. */
+  if (l->no_cgroup)
+    json_object_del (res, "devices");
+  else
+    json_object_set_new (res, "devices", default_device_rules ());
   if (l->memory)
     {
       json_t *m = section (res, "memory");

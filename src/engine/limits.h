@@ -5,6 +5,7 @@
 #define DXC_LIMITS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "util/error.h"
@@ -20,6 +21,7 @@ typedef struct dxc_limits
   int64_t blkio_weight;
   const char *cgroup_parent;
   const char *cgroupns; /* "private" (default) or "host" */
+  bool no_cgroup;       /* --cgroups disabled (podman's): no cgroup at all */
 } dxc_limits;
 
 /* A size as Docker reads one: 100m, 1g, 512k, 1.5g, 100MB, 64MiB (binary

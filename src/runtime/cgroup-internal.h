@@ -42,6 +42,7 @@ typedef struct dxc_cg_hier
 struct dxc_cgroup
 {
   int mode;
+  bool shared; /* the runtime's own cgroups: nothing created or joined */
   dxc_cg_hier h[16];
   size_t n;
 };

@@ -250,6 +250,14 @@ v1_key (const char *super_options)
   return key;
 }
 
+/* The key of a hierarchy whose mount options are options ("none,name=x"
+   for a named one, whose key is "name=x"). */
+static const char *
+v1_options_key (const char *options)
+{
+  return strncmp (options, "none,", 5) == 0 ? options + 5 : options;
+}
+
 /* v1 and hybrid: every cgroup and cgroup2 mount of /proc/self/mountinfo. */
 static int
 add_from_mountinfo (dxc_cgroup *cg, const char *proc_cgroup, dxc_error **err)
@@ -300,9 +308,8 @@ add_from_mountinfo (dxc_cgroup *cg, const char *proc_cgroup, dxc_error **err)
           if (key == NULL)
             return dxc_error_errno (err, ENOMEM, "cgroup");
           for (size_t i = 0; i < cg->n; i++)
-            if (strcmp (cg->h[i].options, key) == 0
-                || (strncmp (key, "name=", 5) == 0
-                    && strcmp (cg->h[i].options + 5, key) == 0))
+            if (cg->h[i].version == 1
+                && strcmp (v1_options_key (cg->h[i].options), key) == 0)
               dup = true; /* the same hierarchy mounted twice */
           if (dup || *key == '\0')
             continue;
@@ -715,9 +722,36 @@ dxc_cgroup_create (const dxc_spec *spec, const char *id, dxc_cgroup **ret,
 }
 
 int
+dxc_cgroup_use_own (const dxc_spec *spec, dxc_cgroup **ret, dxc_error **err)
+{
+  dxc_cgroup *cg;
+
+  if (needed_controllers (&spec->resources) & ~DXC_CGC_DEVICES
+      || spec->resources.unified)
+    return dxc_error_new (err, "linux.resources: limits need a cgroup of the "
+                          "container's own, and cgroups are disabled");
+  cg = calloc (1, sizeof (*cg));
+  if (cg == NULL)
+    return dxc_error_errno (err, ENOMEM, "cgroup");
+  if (discover (cg, err) < 0)
+    {
+      cgroup_free (cg);
+      return -1;
+    }
+  for (size_t i = 0; i < cg->n; i++)
+    {
+      cg->h[i].path = strdup (cg->h[i].own);
+      cg->h[i].owned = 0;
+    }
+  cg->shared = true;
+  *ret = cg;
+  return 0;
+}
+
+int
 dxc_cgroup_clone_fd (const dxc_cgroup *cg)
 {
-  for (size_t i = 0; cg && i < cg->n; i++)
+  for (size_t i = 0; cg && !cg->shared && i < cg->n; i++)
     if (cg->h[i].version == 2)
       return cg->h[i].dirfd;
   return -1;
@@ -727,7 +761,7 @@ int
 dxc_cgroup_enter (dxc_cgroup *cg, pid_t pid, bool placed_by_clone,
                   dxc_error **err)
 {
-  for (size_t i = 0; i < cg->n; i++)
+  for (size_t i = 0; !cg->shared && i < cg->n; i++)
     {
       dxc_cg_hier *h = &cg->h[i];
       if (placed_by_clone && h->version == 2)
@@ -742,7 +776,7 @@ long
 dxc_cgroup_oom_kills (const dxc_cgroup *cg)
 {
   long kills = 0;
-  for (size_t i = 0; cg && i < cg->n; i++)
+  for (size_t i = 0; cg && !cg->shared && i < cg->n; i++)
     if (cg->h[i].owned & DXC_CGC_MEMORY)
       {
         long k = backend (&cg->h[i])->oom_kills (&cg->h[i]);

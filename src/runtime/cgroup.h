@@ -42,6 +42,12 @@ int dxc_cgroup_mode (dxc_error **err);
 int dxc_cgroup_create (const dxc_spec *spec, const char *id,
                        dxc_cgroup **ret, dxc_error **err);
 
+/* No cgroup of its own (crun's --cgroup-manager=disabled, podman's
+ * --cgroups=disabled): the container stays in the runtime's cgroups, which
+ * is also what a cgroup mount shows it. Limits are refused. */
+int dxc_cgroup_use_own (const dxc_spec *spec, dxc_cgroup **ret,
+                        dxc_error **err);
+
 /* The cgroup2 directory to clone the container process into
  * (CLONE_INTO_CGROUP), or -1. */
 int dxc_cgroup_clone_fd (const dxc_cgroup *cg);

@@ -15,6 +15,7 @@ typedef struct dxc_run_opts
   const char *bundle;     /* a relative root.path is resolved from here */
   const char *state_root; /* live state directory; NULL keeps none */
   bool no_pivot;          /* MS_MOVE + chroot instead of pivot_root */
+  bool no_cgroup;         /* stay in the caller's cgroups (no limits) */
   int stdin_fd;           /* the container's stdin; -1 keeps the caller's */
   const dxc_root_mount *root_mount; /* mount this at root.path first */
   /* Called once the program runs, with its host PID. */

@@ -261,3 +261,30 @@ EOF
   [[ "$output" == *"systemd cgroup driver"* ]]
   [ -z "$(cgroups_named c3)" ]
 }
+
+@test "--cgroups disabled: no cgroup of its own, and limits refused" {
+  run dxc run --rm --cgroups disabled --cgroupns host busybox cat /proc/self/cgroup
+  [ "$status" -eq 0 ]
+  # the container's cgroups are ours, hierarchy by hierarchy
+  [ "$output" = "$(cat /proc/self/cgroup)" ]
+  run dxc run --rm --cgroups disabled --memory 16m busybox true
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"--cgroups=disabled: resource limits"* ]]
+  run "$DXC_BIN_DIR/devoxx-runtime" --cgroup-manager nope list
+  [ "$status" -eq 125 ]
+}
+
+@test "runtime: --cgroup-manager disabled runs in the caller's cgroups" {
+  make_bundle "$TEST_TMP/b" 'del(.linux.resources)'
+  set_args "$TEST_TMP/b" cat /proc/self/cgroup
+  run "$DXC_BIN_DIR/devoxx-runtime" --cgroup-manager disabled --root "$STATE" \
+    run --bundle "$TEST_TMP/b" c4
+  [ "$status" -eq 0 ]
+  [ "$output" = "$(cat /proc/self/cgroup)" ]
+  make_bundle "$TEST_TMP/b2" '.linux.resources.pids = {"limit": 10}'
+  set_args "$TEST_TMP/b2" true
+  run "$DXC_BIN_DIR/devoxx-runtime" --cgroup-manager disabled --root "$STATE" \
+    run --bundle "$TEST_TMP/b2" c5
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"limits need a cgroup"* ]]
+}

@@ -426,6 +426,7 @@ stop_faulty() {
   mkdir -p "$TEST_TMP/small"
   mount -t tmpfs -o size=600k tmpfs "$TEST_TMP/small"
   run "$ENGINE" --root "$TEST_TMP/small/root" --runroot "$RUNROOT" pull "$REGISTRY/test/full:v1"
+  echo "$output"
   [ "$status" -eq 1 ]
   [[ "$output" == *"No space left on device"* ]]
   [ "${#lines[@]}" -eq 1 ]

@@ -9,7 +9,8 @@
 # The kernel package comes from Debian's archive (apt-get download) and is
 # kept in WORKDIR (default build/vm) for the next run. The script's lines
 # starting with "VMTEST " are the results; "VMTEST done" ends the run.
-# VM_FILES: more files for /tests in the VM.
+# VM_FILES: more files for /tests in the VM. VM_QEMU_OPTS: more qemu options
+# (-cpu max, -smp 2); VM_APPEND: more kernel parameters.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -87,6 +88,6 @@ INIT
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip -1) > "$work/initrd.gz"
 
-timeout "${VM_TIMEOUT:-600}" qemu-system-x86_64 -accel tcg -m 1024 -nographic \
+timeout "${VM_TIMEOUT:-600}" qemu-system-x86_64 -accel tcg ${VM_QEMU_OPTS:-} -m 1024 -nographic \
   -no-reboot -kernel "$kernel" -initrd "$work/initrd.gz" \
-  -append "console=ttyS0 quiet panic=-1" </dev/null
+  -append "console=ttyS0 quiet panic=-1 ${VM_APPEND:-}" </dev/null

@@ -15,6 +15,7 @@
 #include "cli/common.h"
 #include "engine/containers.h"
 #include "engine/engine.h"
+#include "engine/volumes.h"
 #include "image/archive.h"
 #include "image/import.h"
 #include "image/registry.h"
@@ -117,6 +118,16 @@ run_usage (void)
     "  --tls-verify=false      accept a registry's unverified certificate\n"
     "  --explain               narrate each isolation step\n"
     "\n"
+    "Mounts:\n"
+    "  -v, --volume [SRC:]DST[:OPTS]  SRC an absolute host path (made if\n"
+    "                          missing) or a volume name; none: an anonymous\n"
+    "                          volume. OPTS: ro, rw, nocopy, rprivate, rshared,\n"
+    "                          rslave, private, shared, slave\n"
+    "  --mount type=bind|volume|tmpfs,source=...,target=...[,readonly]\n"
+    "          [,bind-propagation=...][,volume-nocopy][,tmpfs-size=...][,tmpfs-mode=...]\n"
+    "  --tmpfs DST[:OPTS]      a tmpfs (size=64m, mode=1777, ...)\n"
+    "  --read-only             the root file system read-only\n"
+    "\n"
     "Resources (cgroups; sizes like 512k, 100m, 1g):\n"
     "  -m, --memory SIZE       memory limit (at least 6m)\n"
     "  --memory-swap SIZE      memory plus swap (-1: unlimited; default\n"
@@ -169,8 +180,13 @@ cmd_run (int argc, char **argv)
           { "cgroup-parent", required_argument, NULL, LIMIT_FLAG },
           { "cgroupns", required_argument, NULL, LIMIT_FLAG },
           { "cgroups", required_argument, NULL, LIMIT_FLAG },
+          { "volume", required_argument, NULL, 'v' },
+          { "mount", required_argument, NULL, 'M' },
+          { "tmpfs", required_argument, NULL, 'F' },
+          { "read-only", no_argument, NULL, 'O' },
           { NULL, 0, NULL, 0 } };
   dxc_run_options o = { 0 };
+  _cleanup_ (dxc_mount_reqs_clear) dxc_mount_reqs mounts = { 0 };
   int idx = -1;
   const char *pull_policy = "missing", *platform = NULL;
   bool tls_verify = true;
@@ -180,9 +196,19 @@ cmd_run (int argc, char **argv)
   int c, status = 0, r;
 
   opterr = 0;
-  while ((c = getopt_long (argc, argv, "+:ith:e:w:u:m:c:", opts, &idx)) != -1)
+  while ((c = getopt_long (argc, argv, "+:ith:e:w:u:m:c:v:", opts, &idx)) != -1)
     switch (c)
       {
+      case 'v':
+      case 'M':
+      case 'F':
+        if ((c == 'v' ? dxc_mount_parse_volume (optarg, &mounts, &err)
+             : c == 'M' ? dxc_mount_parse_mount (optarg, &mounts, &err)
+                        : dxc_mount_parse_tmpfs (optarg, &mounts, &err))
+            < 0)
+          return dxc_cli_fail (err);
+        break;
+      case 'O': o.read_only = true; break;
       case 'm':
       case 'c':
       case LIMIT_FLAG:
@@ -217,6 +243,7 @@ cmd_run (int argc, char **argv)
   o.image = argv[optind];
   o.cmd = argv + optind + 1;
   o.env = env;
+  o.mounts = &mounts;
   if (o.tty && o.interactive && !isatty (STDIN_FILENO))
     return dxc_cli_usage_error ("the input device is not a TTY");
   if (strcmp (pull_policy, "missing") != 0 && strcmp (pull_policy, "never") != 0
@@ -625,15 +652,23 @@ cmd_images (int argc, char **argv)
    Docker does. */
 static int
 remove_each (int argc, char **argv, const char *what,
-             int (*remove) (dxc_engine *, const char *, bool, dxc_error **),
-             bool echo)
+             int (*remove) (dxc_engine *, const char *, unsigned,
+                            dxc_error **),
+             const char *flags_allowed, bool echo)
 {
   dxc_engine *e = NULL;
-  bool force = false;
+  unsigned flags = 0;
   int first = 1, r, ret = 0;
 
-  if (argc > 1 && strcmp (argv[1], "-f") == 0)
-    force = true, first = 2;
+  /* -f, -v and their combinations (-fv) */
+  for (; first < argc && argv[first][0] == '-' && argv[first][1]; first++)
+    for (const char *c = argv[first] + 1; *c; c++)
+      {
+        if (!strchr (flags_allowed, *c))
+          return dxc_cli_usage_error ("%s: unknown flag: %s", argv[0],
+                                      argv[first]);
+        flags |= *c == 'f' ? DXC_RM_FORCE : DXC_RM_VOLUMES;
+      }
   if (first >= argc)
     return dxc_cli_usage_error ("%s requires at least 1 argument: %s",
                                 argv[0], what);
@@ -642,7 +677,7 @@ remove_each (int argc, char **argv, const char *what,
   for (int i = first; i < argc; i++)
     {
       dxc_error *err = NULL;
-      if (remove (e, argv[i], force, &err) < 0)
+      if (remove (e, argv[i], flags, &err) < 0)
         {
           dxc_cli_fail (err);
           ret = 1;
@@ -655,9 +690,15 @@ remove_each (int argc, char **argv, const char *what,
 }
 
 static int
+rmi_one (dxc_engine *e, const char *ref, unsigned flags, dxc_error **err)
+{
+  return dxc_engine_rmi (e, ref, flags & DXC_RM_FORCE, err);
+}
+
+static int
 cmd_rmi (int argc, char **argv)
 {
-  return remove_each (argc, argv, "an image", dxc_engine_rmi, false);
+  return remove_each (argc, argv, "an image", rmi_one, "f", false);
 }
 
 static int
@@ -728,7 +769,7 @@ cmd_ps (int argc, char **argv)
 static int
 cmd_rm (int argc, char **argv)
 {
-  return remove_each (argc, argv, "a container", dxc_engine_rm, true);
+  return remove_each (argc, argv, "a container", dxc_engine_rm, "fv", true);
 }
 
 static int
@@ -907,6 +948,157 @@ cmd_image (int argc, char **argv)
 }
 
 static int
+cmd_volume_create (int argc, char **argv)
+{
+  dxc_engine *e = NULL;
+  dxc_error *err = NULL;
+  char id[65];
+  const char *name;
+  bool created;
+  int r;
+
+  if (argc > 2)
+    return dxc_cli_usage_error ("volume create takes at most 1 argument: a "
+                                "name");
+  if (argc == 2)
+    name = argv[1];
+  else
+    {
+      dxc_container_new_id (id);
+      name = id;
+    }
+  if (!dxc_volume_name_is_valid (name))
+    return dxc_cli_usage_error ("volume name \"%s\" includes invalid "
+                                "characters: only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" "
+                                "are allowed", name);
+  if ((r = open_engine (&e)))
+    return r;
+  r = dxc_volume_create (e->store, name, false, &created, &err);
+  dxc_engine_free (e);
+  if (r < 0)
+    return dxc_cli_fail (err);
+  printf ("%s\n", name);
+  return 0;
+}
+
+static int
+cmd_volume_ls (int argc, char **argv)
+{
+  dxc_engine *e = NULL;
+  bool quiet = argc > 1 && (strcmp (argv[1], "-q") == 0
+                            || strcmp (argv[1], "--quiet") == 0);
+  json_t *vols, *v;
+  size_t i;
+  int r;
+
+  if (argc > 1 + quiet)
+    return dxc_cli_usage_error ("volume ls: unknown argument %s", argv[1 + quiet]);
+  if ((r = open_engine (&e)))
+    return r;
+  vols = dxc_volumes_list (e->store);
+  if (!quiet)
+    printf ("%-10s %s\n", "DRIVER", "VOLUME NAME");
+  json_array_foreach (vols, i, v)
+  {
+    const char *name = json_string_value (json_object_get (v, "Name"));
+    if (quiet)
+      printf ("%s\n", name);
+    else
+      printf ("%-10s %s\n", "local", name);
+  }
+  json_decref (vols);
+  dxc_engine_free (e);
+  return 0;
+}
+
+static int
+cmd_volume_inspect (int argc, char **argv)
+{
+  dxc_engine *e = NULL;
+  json_t *all;
+  int r, ret = 0;
+
+  if (argc < 2)
+    return dxc_cli_usage_error ("volume inspect requires at least 1 argument");
+  if ((r = open_engine (&e)))
+    return r;
+  all = json_array ();
+  for (int i = 1; i < argc; i++)
+    {
+      json_t *v = dxc_volume_inspect (e->store, argv[i]);
+      if (v == NULL)
+        {
+          fprintf (stderr, "devoxx-container: get %s: no such volume\n",
+                   argv[i]);
+          ret = 1;
+          continue;
+        }
+      json_array_append_new (all, v);
+    }
+  json_dumpf (all, stdout, JSON_INDENT (4));
+  putchar ('\n');
+  json_decref (all);
+  dxc_engine_free (e);
+  return ret;
+}
+
+static int
+volume_rm_one (dxc_engine *e, const char *name, unsigned flags,
+               dxc_error **err)
+{
+  return dxc_volume_remove (e->store, name, flags & DXC_RM_FORCE, err);
+}
+
+static int
+cmd_volume_rm (int argc, char **argv)
+{
+  return remove_each (argc, argv, "a volume", volume_rm_one, "f", true);
+}
+
+static int
+cmd_volume_prune (int argc, char **argv)
+{
+  dxc_engine *e = NULL;
+  dxc_error *err = NULL;
+  bool all = false;
+  json_t *removed = NULL, *v;
+  size_t i;
+  int r;
+
+  for (int k = 1; k < argc; k++)
+    if (strcmp (argv[k], "-a") == 0 || strcmp (argv[k], "--all") == 0)
+      all = true;
+    else if (strcmp (argv[k], "-f") != 0 && strcmp (argv[k], "--force") != 0)
+      return dxc_cli_usage_error ("volume prune: unknown flag: %s", argv[k]);
+  if ((r = open_engine (&e)))
+    return r;
+  r = dxc_volumes_prune (e->store, all, &removed, &err);
+  dxc_engine_free (e);
+  if (r < 0)
+    return dxc_cli_fail (err);
+  if (json_array_size (removed))
+    printf ("Deleted Volumes:\n");
+  json_array_foreach (removed, i, v)
+    printf ("%s\n", json_string_value (v));
+  json_decref (removed);
+  return 0;
+}
+
+static int
+cmd_volume (int argc, char **argv)
+{
+  static const dxc_cli_command subs[]
+      = { { "create", cmd_volume_create }, { "ls", cmd_volume_ls },
+          { "list", cmd_volume_ls },       { "inspect", cmd_volume_inspect },
+          { "rm", cmd_volume_rm },         { "remove", cmd_volume_rm },
+          { "prune", cmd_volume_prune },   { NULL, NULL } };
+  if (argc < 2)
+    return dxc_cli_usage_error ("volume needs a command: create, ls, inspect, "
+                                "rm or prune");
+  return dxc_cli_dispatch (subs, argc - 1, argv + 1);
+}
+
+static int
 cmd_version (int argc, char **argv)
 {
   printf ("devoxx-container version %s\n", DXC_VERSION);
@@ -921,7 +1113,7 @@ static const dxc_cli_command commands[]
         { "image", cmd_image },   { "tag", cmd_tag },
         { "save", cmd_save },     { "load", cmd_load },
         { "ps", cmd_ps },         { "rm", cmd_rm },
-        { "inspect", cmd_inspect },
+        { "inspect", cmd_inspect }, { "volume", cmd_volume },
         { "version", cmd_version }, { NULL, NULL } };
 
 int

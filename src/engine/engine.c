@@ -14,6 +14,7 @@
 #include "engine/containers.h"
 #include "engine/engine.h"
 #include "engine/user.h"
+#include "engine/volumes.h"
 #include "image/import.h"
 #include "image/reference.h"
 #include "runtime/container.h"
@@ -338,7 +339,7 @@ dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
   json_t *spec_json = NULL, *rec = NULL;
   started_ctx sc;
   dxc_run_opts ro = { 0 };
-  bool oom_killed = false;
+  bool oom_killed = false, volumes_made = false;
   char id[65];
   int r = -1;
 
@@ -369,6 +370,17 @@ dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
   if (prepare_rootfs (e, id, img, &plan, err) < 0)
     goto out;
 
+  /* Step: the volumes (named, and anonymous ones for the image's VOLUMEs)
+     and the missing -v directories. */
+  if (o->mounts
+      && dxc_volumes_prepare (e->store, o->mounts,
+                              json_object_get (dxc_image_config_inner (img),
+                                               "Volumes"),
+                              err)
+             < 0)
+    goto out;
+  volumes_made = o->mounts != NULL;
+
   /* Step: the OCI spec: Docker's defaults + image config + flags. */
   if (dxc_specgen (img, o, id, plan.rootfs, &user, &spec_json, err) < 0)
     goto out;
@@ -382,6 +394,8 @@ dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
   if (dxc_spec_from_json (spec_json, &spec, err) < 0)
     goto out;
   rec = make_record (id, name, o, img, spec_json);
+  if (o->mounts)
+    json_object_set_new (rec, "Mounts", dxc_mounts_record (o->mounts));
   if (dxc_record_write (e->store, id, rec, false, err) < 0)
     goto out;
 
@@ -443,6 +457,10 @@ out:
       if (plan.dir)
         dxc_rm_rf (plan.dir, NULL);
       dxc_name_release (e->store, name);
+      /* A failed run takes back the volumes it made; --rm the anonymous
+         ones, as Docker does. */
+      if (volumes_made)
+        dxc_volumes_release (e->store, o->mounts, r < 0);
     }
   for (size_t i = 0; layer_dirs && layer_dirs[i]; i++)
     free (layer_dirs[i]);
@@ -465,8 +483,10 @@ dxc_engine_record_running (json_t *rec)
 }
 
 int
-dxc_engine_rm (dxc_engine *e, const char *what, bool force, dxc_error **err)
+dxc_engine_rm (dxc_engine *e, const char *what, unsigned flags,
+               dxc_error **err)
 {
+  bool force = flags & DXC_RM_FORCE;
   json_t *rec = NULL;
   int r;
 
@@ -487,6 +507,8 @@ dxc_engine_rm (dxc_engine *e, const char *what, bool force, dxc_error **err)
         usleep (10000);
     }
   r = dxc_container_remove_files (e->store, rec, err);
+  if (r == 0 && (flags & DXC_RM_VOLUMES))
+    dxc_volumes_remove_anonymous (e->store, rec);
   json_decref (rec);
   return r;
 }

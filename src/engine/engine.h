@@ -38,7 +38,12 @@ int dxc_engine_pull (dxc_engine *e, const char *ref, dxc_error **err);
 
 int dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
                     dxc_error **err);
-int dxc_engine_rm (dxc_engine *e, const char *what, bool force,
+enum
+{
+  DXC_RM_FORCE = 1 << 0,   /* a running container is killed first */
+  DXC_RM_VOLUMES = 1 << 1, /* its anonymous volumes go too (rm -v) */
+};
+int dxc_engine_rm (dxc_engine *e, const char *what, unsigned flags,
                    dxc_error **err);
 int dxc_engine_rmi (dxc_engine *e, const char *ref, bool force,
                     dxc_error **err);

@@ -34,6 +34,8 @@ dxc_specgen_check (const dxc_run_options *o, dxc_error **err)
             || (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
         return dxc_error_new (err, "invalid hostname %s: letters, digits, "
                               "'-' and '.' only", o->hostname);
+  if (o->mounts && dxc_mounts_check (o->mounts, err) < 0)
+    return -1;
   return dxc_limits_check (&o->limits, err);
 }
 
@@ -182,6 +184,11 @@ dxc_specgen (const dxc_image *img, const dxc_run_options *o, const char *id,
                                   groups));
   json_object_set_new (spec, "hostname", json_string (hostname));
   dxc_limits_to_spec (&o->limits, id, spec);
+  if (o->mounts)
+    dxc_mounts_to_spec (o->mounts, spec);
+  if (o->read_only)
+    json_object_set_new (json_object_get (spec, "root"), "readonly",
+                         json_true ());
   json_object_set_new (json_object_get (spec, "root"), "path",
                        json_string (rootfs));
   *ret = spec;

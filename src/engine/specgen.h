@@ -9,6 +9,7 @@
 
 #include "engine/limits.h"
 #include "engine/user.h"
+#include "engine/volumes.h"
 #include "image/store.h"
 
 typedef struct dxc_run_options
@@ -23,7 +24,9 @@ typedef struct dxc_run_options
   char **env;             /* K=V, or K to copy the caller's value */
   size_t n_env;
   bool rm, interactive, tty, no_pivot;
+  bool read_only;          /* --read-only: the root file system */
   dxc_limits limits;
+  dxc_mount_reqs *mounts;  /* -v, --mount, --tmpfs; NULL for none */
 } dxc_run_options;
 
 /* The image's config object ("config" of the config blob), never NULL. */

@@ -343,6 +343,12 @@ dxc_image_load (const dxc_store *s, const char *path, char ***ret_loaded,
           const char *d = json_string_value (json_object_get (v, "digest"));
           json_t *ann = json_object_get (v, "annotations"), *man, *l, *layers;
           const char *name = json_string_value (json_object_get (ann, "io.containerd.image.name"));
+          /* The layout's own annotation names the image when it holds a
+             whole reference (skopeo writes "host/repo:tag"); a bare tag
+             ("v1") names nothing. */
+          const char *ref = json_string_value (json_object_get (ann, "org.opencontainers.image.ref.name"));
+          if (name == NULL && ref && strpbrk (ref, "/:") && !strchr (ref, '@'))
+            name = ref;
           char *names[2] = { (char *) name, NULL };
           char rel[128];
           cleanup_free char *mp = NULL;

@@ -5,6 +5,7 @@
  * is made on /proc/self/fd/N of what was resolved, so that a symlink in the
  * image (even one swapped in during setup) cannot make a mount land outside
  * the root (the CVE-2021-30465 class). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "rootfs.h"
+#include "util/copy.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/strings.h"
@@ -80,6 +82,38 @@ mount_flags_string (unsigned long f, char *buf, size_t len)
   dxc_flags_string (names, sizeof names / sizeof names[0], f, buf, len);
 }
 
+static bool
+dir_is_empty (int dirfd)
+{
+  /* A new open: a dup would share (and move) the caller's offset. */
+  cleanup_dir DIR *d
+      = fdopendir (openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  struct dirent *de;
+  while (d && (de = readdir (d)))
+    if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0)
+      return false;
+  return true;
+}
+
+/* Copy-up: the content the image has at the mount's target goes into what
+   is mounted there, when that is still empty (a volume's first use, or a
+   tmpfs with tmpcopyup). under is the target before the mount; into the
+   directory that will be (bind) or was (tmpfs) mounted on it. */
+static int
+copy_up (const dxc_mount *m, int under, int into, dxc_error **err)
+{
+  cleanup_close int src = openat (under, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (src < 0)
+    return 0; /* not a directory: nothing to copy */
+  if (dir_is_empty (src) || !dir_is_empty (into))
+    return 0;
+  if (dxc_copy_tree_fd (src, into, err) < 0)
+    return dxc_error_prefix (err, "mount %s: copy the image's content", m->destination);
+  dxc_explain ("copy-up: the image's %s copied into %s", m->destination,
+               m->bind ? m->source : "the new tmpfs");
+  return 0;
+}
+
 static int
 mount_one (int rootfd, const dxc_mount *m, const dxc_spec *spec,
            const dxc_cgroup *cgroup, dxc_error **err)
@@ -111,6 +145,14 @@ mount_one (int rootfd, const dxc_mount *m, const dxc_spec *spec,
     return dxc_error_prefix (err, "mount %s", m->destination);
   FD_PATH (tpath, target);
 
+  if (m->copy_up && m->bind)
+    {
+      cleanup_close int into
+          = open (m->source, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (into >= 0 && copy_up (m, target, into, err) < 0)
+        return -1;
+    }
+
   flags = m->flags;
   if (m->bind)
     flags &= MS_BIND | MS_REC;
@@ -132,6 +174,16 @@ mount_one (int rootfd, const dxc_mount *m, const dxc_spec *spec,
                m->destination, m->bind ? "" : m->type, fl,
                m->data && !m->bind ? m->data : "");
 
+  if (m->copy_up && !m->bind)
+    {
+      /* The fd is still the directory under the new tmpfs. */
+      cleanup_close int into = dxc_openat_in_root (rootfd, m->destination,
+                                                   O_RDONLY | O_DIRECTORY, 0);
+      if (into < 0)
+        return dxc_error_errno (err, errno, "mount %s: reopen", m->destination);
+      if (copy_up (m, target, into, err) < 0)
+        return -1;
+    }
   if (!m->remount_ro && !m->propagation && !m->recursive_ro
       && !(m->bind && (m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC))))
     return 0;

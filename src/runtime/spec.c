@@ -374,8 +374,16 @@ dxc_parse_mount_options (json_t *options, dxc_mount *m, dxc_error **err)
         m->flags |= MS_RDONLY;
         continue;
       }
+    /* tmpcopyup: crun's and runc's, for tmpfs; copyup: ours, for a bind
+       mount of an empty directory (a new volume gets the image's content
+       at its target, Docker's copy-up). */
+    if (strcmp (o, "tmpcopyup") == 0 || strcmp (o, "copyup") == 0)
+      {
+        m->copy_up = true;
+        continue;
+      }
     if (strcmp (o, "idmap") == 0 || strcmp (o, "ridmap") == 0
-        || strcmp (o, "tmpcopyup") == 0 || is_recursive_attr (o))
+        || is_recursive_attr (o))
       return dxc_error_new (err, CTX "mount %s: option %s is not supported "
                             "yet by this runtime", m->destination, o);
     for (k = 0; k < sizeof (mount_flags) / sizeof (mount_flags[0]); k++)

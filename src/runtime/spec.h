@@ -22,6 +22,8 @@ typedef struct dxc_mount
   bool bind;                 /* bind or rbind */
   bool remount_ro;           /* a bind mount asked read-only: needs a remount */
   bool recursive_ro;         /* rro: read-only for every submount too */
+  bool copy_up;              /* tmpcopyup (tmpfs) or copyup (bind): the
+                                target's content is copied in first */
   char *data;                /* the options mount(2) takes as a string */
 } dxc_mount;
 

@@ -33,6 +33,19 @@ copy_file (int sfd_dir, int dfd_dir, const char *name, const struct stat *st,
       ssize_t n = copy_file_range (in, NULL, out, NULL, left, 0);
       if (n < 0 && errno == EINTR)
         continue;
+      if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS
+                    || errno == EOPNOTSUPP))
+        {
+          /* Between file systems of different kinds (an overlay and the
+             volume's ext4): copy through a buffer. */
+          char buf[65536];
+          n = read (in, buf, sizeof buf < (size_t) left ? sizeof buf
+                                                         : (size_t) left);
+          if (n > 0 && dxc_write_all (out, buf, n) < 0)
+            return dxc_error_errno (err, errno, "copy %s", name);
+        }
+      if (n < 0 && errno == EINTR)
+        continue;
       if (n <= 0)
         return dxc_error_errno (err, n < 0 ? errno : EIO, "copy %s", name);
       left -= n;
@@ -52,6 +65,8 @@ copy_dir (int sfd, int dfd, dxc_error **err)
 
   if (d == NULL)
     return dxc_error_errno (err, errno, "opendir");
+  /* The dup shares sfd's offset, which a reader before us may have moved. */
+  rewinddir (d);
   while ((de = readdir (d)))
     {
       struct stat st, dst;
@@ -137,4 +152,20 @@ dxc_copy_layer_into (const char *src, const char *dst, dxc_error **err)
   if (dfd < 0)
     return dxc_error_errno (err, errno, "open %s", dst);
   return copy_dir (sfd, dfd, err);
+}
+
+int
+dxc_copy_tree_fd (int sfd, int dfd, dxc_error **err)
+{
+  struct stat st;
+  if (copy_dir (sfd, dfd, err) < 0)
+    return -1;
+  /* The top directory takes the source's owner, mode and times too. */
+  if (fstat (sfd, &st) < 0)
+    return dxc_error_errno (err, errno, "stat");
+  if (fchown (dfd, st.st_uid, st.st_gid) < 0
+      || fchmod (dfd, st.st_mode & 07777) < 0)
+    return dxc_error_errno (err, errno, "set owner and mode");
+  futimens (dfd, (struct timespec[]){ st.st_atim, st.st_mtim });
+  return 0;
 }

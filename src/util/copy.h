@@ -8,4 +8,8 @@
 
 int dxc_copy_layer_into (const char *src, const char *dst, dxc_error **err);
 
+/* Copy the tree below the directory sfd into the directory dfd, and the
+ * owner, mode and times of sfd onto dfd (a volume's copy-up). */
+int dxc_copy_tree_fd (int sfd, int dfd, dxc_error **err);
+
 #endif

@@ -5,9 +5,9 @@
 CC ?= gcc
 SAN ?=
 PKGS_RT = jansson libcap
-PKGS_ENGINE = $(PKGS_RT)
+PKGS_ENGINE = $(PKGS_RT) libmnl
 # libarchive and libcrypto are loaded on first use (src/util/dl.h): headers only.
-PKGS_DLOPEN = libarchive libcrypto libcurl libisal libzstd
+PKGS_DLOPEN = libarchive libcrypto libcurl libisal libzstd libnftables
 
 ifeq ($(SAN),1)
 BUILD := build-san
@@ -33,7 +33,7 @@ LIBS_ENGINE = $(shell pkg-config --libs $(PKGS_ENGINE))
 
 UTIL_SRC = $(wildcard src/util/*.c)
 RUNTIME_SRC = $(wildcard src/runtime/*.c)
-ENGINE_SRC = $(wildcard src/engine/*.c) $(wildcard src/image/*.c)
+ENGINE_SRC = $(wildcard src/engine/*.c) $(wildcard src/image/*.c) $(wildcard src/net/*.c)
 CLI_COMMON = src/cli/common.c
 
 UTIL_OBJ = $(UTIL_SRC:%.c=$(BUILD)/%.o)

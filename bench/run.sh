@@ -3,8 +3,9 @@
 # compare the ratios, not the absolute times):
 #   1. runtime: devoxx-runtime run vs crun run vs runc run, one busybox bundle
 #      running /bin/true, the same config (a relative cgroupsPath);
-#   2. engine: devoxx-container run --rm busybox true vs podman run --rm
-#      --network none (runtime runc) on the same image;
+#   2. engine: devoxx-container run --rm --network none busybox true vs podman
+#      run --rm --network none (runtime runc) on the same image, and ours on
+#      the default bridge network (in a network namespace of the bench's);
 #   3. cgroups: what cgroup setup and removal add to a run, without limits
 #      and with memory, pids and cpu limits, for devoxx-runtime and crun
 #      (each against its own run with cgroups disabled), and for the engine.
@@ -61,11 +62,17 @@ dxrt_nocg="$BIN/devoxx-runtime --cgroup-manager disabled --root $tmp/s-dxc run -
 dxrt_lim="$BIN/devoxx-runtime --root $tmp/s-dxc run --bundle $tmp/bundle-lim b5"
 crun_nocg="crun --cgroup-manager=disabled --root $tmp/s-crun run --bundle $tmp/bundle-nocg b6"
 crun_lim="crun --root $tmp/s-crun run --bundle $tmp/bundle-lim b7"
-dxen_nocg="$BIN/devoxx-container --root $tmp/dx-root --runroot $tmp/dx-run run --rm --cgroups disabled busybox true"
-dxen_lim="$BIN/devoxx-container --root $tmp/dx-root --runroot $tmp/dx-run run --rm --memory 64m --pids-limit 100 --cpus 0.5 busybox true"
+dxen_nocg="$BIN/devoxx-container --root $tmp/dx-root --runroot $tmp/dx-run run --rm --network none --cgroups disabled busybox true"
+dxen_lim="$BIN/devoxx-container --root $tmp/dx-root --runroot $tmp/dx-run run --rm --network none --memory 64m --pids-limit 100 --cpus 0.5 busybox true"
 crun="crun --root $tmp/s-crun run --bundle $tmp/bundle-oci b2"
 runc="runc --root $tmp/s-runc run --bundle $tmp/bundle-oci b3"
-dxen="$BIN/devoxx-container --root $tmp/dx-root --runroot $tmp/dx-run run --rm busybox true"
+dxen="$BIN/devoxx-container --root $tmp/dx-root --runroot $tmp/dx-run run --rm --network none busybox true"
+# The default bridge network (veth pair, address, route), in a network
+# namespace of the bench's own: the machine's network is not touched.
+benchns=dxc-bench-$$
+ip netns add "$benchns"
+ip -n "$benchns" link set lo up
+dxen_br="nsenter --net=/run/netns/$benchns $BIN/devoxx-container --root $tmp/dx-root --runroot $tmp/dx-run run --rm busybox true"
 pdmn="${podman[*]} run --rm --network none localhost/busybox true"
 
 # crun refuses hybrid cgroups: every runtime command runs in a mount
@@ -74,7 +81,9 @@ hide_unified='umount /sys/fs/cgroup/unified 2>/dev/null || true'
 unshare -m --propagation private sh -c "$hide_unified; hyperfine -N --warmup 5 --runs $RUNS \
   --export-json $tmp/runtime.json -n devoxx-runtime '$dxrt' -n crun '$crun' -n runc '$runc'" >&2
 hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$tmp/engine.json" \
-  -n "devoxx-container run --rm" "$dxen" -n "podman run --rm --network none" "$pdmn" >&2
+  -n "devoxx-container run --rm" "$dxen" -n "podman run --rm --network none" "$pdmn" \
+  -n "devoxx-container run --rm, bridge network" "$dxen_br" >&2
+ip netns del "$benchns"
 unshare -m --propagation private sh -c "$hide_unified; hyperfine -N --warmup 5 --runs $RUNS \
   --export-json $tmp/cgroups.json \
   -n 'devoxx-runtime, cgroups disabled' '$dxrt_nocg' -n 'devoxx-runtime, cgroup' '$dxrt' \
@@ -114,7 +123,7 @@ report() { # json, baseline name
   echo "| --- | --- | --- | --- |"
   report "$tmp/engine.json" "devoxx-container run --rm"
   pod=$(jq '.results[] | select(.command | startswith("podman")) | .median' "$tmp/engine.json")
-  dx=$(jq '.results[] | select(.command | startswith("devoxx")) | .median' "$tmp/engine.json")
+  dx=$(jq '.results[] | select(.command == "devoxx-container run --rm") | .median' "$tmp/engine.json")
   echo
   echo "podman / devoxx-container: $(jq -n "$pod / $dx | . * 10 | round / 10")x"
   echo

@@ -15,6 +15,7 @@
 #include "cli/common.h"
 #include "engine/containers.h"
 #include "engine/engine.h"
+#include "engine/network.h"
 #include "engine/volumes.h"
 #include "image/archive.h"
 #include "image/import.h"
@@ -96,6 +97,7 @@ bad_flag (const char *cmd, char **argv, int c)
 
 /* getopt's value for the resource flags: the option's index says which. */
 #define LIMIT_FLAG 1000
+#define PULL_FLAG 1001
 
 static void
 run_usage (void)
@@ -127,6 +129,13 @@ run_usage (void)
     "          [,bind-propagation=...][,volume-nocopy][,tmpfs-size=...][,tmpfs-mode=...]\n"
     "  --tmpfs DST[:OPTS]      a tmpfs (size=64m, mode=1777, ...)\n"
     "  --read-only             the root file system read-only\n"
+    "\n"
+    "Network:\n"
+    "  --network bridge|none|host|NAME  (default bridge)\n"
+    "  -p, --publish [IP:][HOSTPORT:]PORT[/tcp|/udp]  publish a port (no\n"
+    "                          HOSTPORT: a free one, shown)\n"
+    "  --dns IP                a nameserver for /etc/resolv.conf\n"
+    "  --add-host NAME:IP      a line of /etc/hosts\n"
     "\n"
     "Resources (cgroups; sizes like 512k, 100m, 1g):\n"
     "  -m, --memory SIZE       memory limit (at least 6m)\n"
@@ -161,7 +170,7 @@ cmd_run (int argc, char **argv)
           { "entrypoint", required_argument, NULL, 'E' },
           { "no-pivot", no_argument, NULL, 'P' },
           { "explain", no_argument, NULL, 'X' },
-          { "pull", required_argument, NULL, 'p' },
+          { "pull", required_argument, NULL, PULL_FLAG },
           { "platform", required_argument, NULL, 'L' },
           { "tls-verify", required_argument, NULL, 'T' },
           { "help", no_argument, NULL, 'H' },
@@ -184,9 +193,16 @@ cmd_run (int argc, char **argv)
           { "mount", required_argument, NULL, 'M' },
           { "tmpfs", required_argument, NULL, 'F' },
           { "read-only", no_argument, NULL, 'O' },
+          { "network", required_argument, NULL, 'N' },
+          { "net", required_argument, NULL, 'N' },
+          { "publish", required_argument, NULL, 'p' },
+          { "dns", required_argument, NULL, 'D' },
+          { "add-host", required_argument, NULL, 'A' },
           { NULL, 0, NULL, 0 } };
   dxc_run_options o = { 0 };
   _cleanup_ (dxc_mount_reqs_clear) dxc_mount_reqs mounts = { 0 };
+  cleanup_free char **dns = calloc (argc + 1, sizeof (char *));
+  cleanup_free char **hosts = calloc (argc + 1, sizeof (char *));
   int idx = -1;
   const char *pull_policy = "missing", *platform = NULL;
   bool tls_verify = true;
@@ -196,7 +212,8 @@ cmd_run (int argc, char **argv)
   int c, status = 0, r;
 
   opterr = 0;
-  while ((c = getopt_long (argc, argv, "+:ith:e:w:u:m:c:v:", opts, &idx)) != -1)
+  while ((c = getopt_long (argc, argv, "+:ith:e:w:u:m:c:v:p:", opts, &idx))
+         != -1)
     switch (c)
       {
       case 'v':
@@ -209,6 +226,13 @@ cmd_run (int argc, char **argv)
           return dxc_cli_fail (err);
         break;
       case 'O': o.read_only = true; break;
+      case 'N': o.net.network = optarg; break;
+      case 'p':
+        if (dxc_port_parse (optarg, &o.net, &err) < 0)
+          return dxc_cli_fail (err);
+        break;
+      case 'D': dns[o.net.n_dns++] = optarg; break;
+      case 'A': hosts[o.net.n_add_hosts++] = optarg; break;
       case 'm':
       case 'c':
       case LIMIT_FLAG:
@@ -231,7 +255,7 @@ cmd_run (int argc, char **argv)
       case 'E': o.entrypoint = optarg; break;
       case 'P': o.no_pivot = true; break;
       case 'X': dxc_cli_enable_explain (); break;
-      case 'p': pull_policy = optarg; break;
+      case PULL_FLAG: pull_policy = optarg; break;
       case 'L': platform = optarg; break;
       case 'T': tls_verify = strcmp (optarg, "false") != 0; break;
       case 'H': run_usage (); return 0;
@@ -244,6 +268,8 @@ cmd_run (int argc, char **argv)
   o.cmd = argv + optind + 1;
   o.env = env;
   o.mounts = &mounts;
+  o.net.dns = dns;
+  o.net.add_hosts = hosts;
   if (o.tty && o.interactive && !isatty (STDIN_FILENO))
     return dxc_cli_usage_error ("the input device is not a TTY");
   if (strcmp (pull_policy, "missing") != 0 && strcmp (pull_policy, "never") != 0
@@ -264,6 +290,7 @@ cmd_run (int argc, char **argv)
     }
   r = dxc_engine_run (e, &o, &status, &err);
   dxc_engine_free (e);
+  free (o.net.ports);
   if (r < 0)
     return dxc_cli_fail (err);
   return status;
@@ -1011,25 +1038,27 @@ cmd_volume_ls (int argc, char **argv)
   return 0;
 }
 
+/* volume inspect, network inspect: a JSON array of what each name finds. */
 static int
-cmd_volume_inspect (int argc, char **argv)
+inspect_each (int argc, char **argv, const char *cmd,
+              int (*one) (dxc_engine *, const char *, json_t **, dxc_error **))
 {
   dxc_engine *e = NULL;
   json_t *all;
   int r, ret = 0;
 
   if (argc < 2)
-    return dxc_cli_usage_error ("volume inspect requires at least 1 argument");
+    return dxc_cli_usage_error ("%s requires at least 1 argument", cmd);
   if ((r = open_engine (&e)))
     return r;
   all = json_array ();
   for (int i = 1; i < argc; i++)
     {
-      json_t *v = dxc_volume_inspect (e->store, argv[i]);
-      if (v == NULL)
+      dxc_error *err = NULL;
+      json_t *v = NULL;
+      if (one (e, argv[i], &v, &err) < 0)
         {
-          fprintf (stderr, "devoxx-container: get %s: no such volume\n",
-                   argv[i]);
+          dxc_cli_fail (err);
           ret = 1;
           continue;
         }
@@ -1040,6 +1069,22 @@ cmd_volume_inspect (int argc, char **argv)
   json_decref (all);
   dxc_engine_free (e);
   return ret;
+}
+
+static int
+volume_inspect_one (dxc_engine *e, const char *name, json_t **ret,
+                    dxc_error **err)
+{
+  *ret = dxc_volume_inspect (e->store, name);
+  if (*ret == NULL)
+    return dxc_error_new (err, "get %s: no such volume", name);
+  return 0;
+}
+
+static int
+cmd_volume_inspect (int argc, char **argv)
+{
+  return inspect_each (argc, argv, "volume inspect", volume_inspect_one);
 }
 
 static int
@@ -1099,6 +1144,124 @@ cmd_volume (int argc, char **argv)
 }
 
 static int
+cmd_network_create (int argc, char **argv)
+{
+  static const struct option opts[]
+      = { { "subnet", required_argument, NULL, 's' },
+          { "gateway", required_argument, NULL, 'g' },
+          { "driver", required_argument, NULL, 'd' },
+          { NULL, 0, NULL, 0 } };
+  const char *subnet = NULL, *gateway = NULL;
+  dxc_engine *e = NULL;
+  dxc_error *err = NULL;
+  json_t *net = NULL;
+  int c, r;
+
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long (argc, argv, "+:d:", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 's': subnet = optarg; break;
+      case 'g': gateway = optarg; break;
+      case 'd':
+        if (strcmp (optarg, "bridge") != 0)
+          return dxc_cli_usage_error ("network create: driver %s: only "
+                                      "bridge exists here", optarg);
+        break;
+      default: return bad_flag ("network create", argv, c);
+      }
+  if (optind != argc - 1)
+    return dxc_cli_usage_error ("network create requires exactly 1 argument: "
+                                "a name");
+  if ((r = open_engine (&e)))
+    return r;
+  r = dxc_network_create (e->store, argv[optind], subnet, gateway, &net, &err);
+  dxc_engine_free (e);
+  if (r < 0)
+    {
+      /* Docker: a command's failure (not its usage) exits 1 */
+      dxc_cli_fail (err);
+      return 1;
+    }
+  printf ("%s\n", json_string_value (json_object_get (net, "Id")));
+  json_decref (net);
+  return 0;
+}
+
+static int
+cmd_network_ls (int argc, char **argv)
+{
+  dxc_engine *e = NULL;
+  json_t *all, *v;
+  size_t i;
+  int r;
+
+  if ((r = open_engine (&e)))
+    return r;
+  /* The default network shows once it exists: make it now. */
+  {
+    json_t *d = NULL;
+    dxc_error *err = NULL;
+    if (dxc_network_inspect (e->store, "bridge", &d, &err) < 0)
+      dxc_error_free (err);
+    json_decref (d);
+  }
+  all = dxc_networks_list (e->store);
+  printf ("%-14s %-20s %-10s %-18s %s\n", "NETWORK ID", "NAME", "DRIVER",
+          "SUBNET", "BRIDGE");
+  json_array_foreach (all, i, v)
+    printf ("%-14.12s %-20s %-10s %-18s %s\n",
+            json_string_value (json_object_get (v, "Id")),
+            json_string_value (json_object_get (v, "Name")), "bridge",
+            json_string_value (json_object_get (v, "Subnet")),
+            json_string_value (json_object_get (v, "Bridge")));
+  json_decref (all);
+  dxc_engine_free (e);
+  return 0;
+}
+
+static int
+network_inspect_one (dxc_engine *e, const char *name, json_t **ret,
+                     dxc_error **err)
+{
+  return dxc_network_inspect (e->store, name, ret, err);
+}
+
+static int
+cmd_network_inspect (int argc, char **argv)
+{
+  return inspect_each (argc, argv, "network inspect", network_inspect_one);
+}
+
+static int
+network_rm_one (dxc_engine *e, const char *name, unsigned flags,
+                dxc_error **err)
+{
+  return dxc_network_remove (e->store, name, err);
+}
+
+static int
+cmd_network_rm (int argc, char **argv)
+{
+  return remove_each (argc, argv, "a network", network_rm_one, "f", true);
+}
+
+static int
+cmd_network (int argc, char **argv)
+{
+  static const dxc_cli_command subs[]
+      = { { "create", cmd_network_create }, { "ls", cmd_network_ls },
+          { "list", cmd_network_ls },       { "inspect", cmd_network_inspect },
+          { "rm", cmd_network_rm },         { "remove", cmd_network_rm },
+          { NULL, NULL } };
+  if (argc < 2)
+    return dxc_cli_usage_error ("network needs a command: create, ls, "
+                                "inspect or rm");
+  return dxc_cli_dispatch (subs, argc - 1, argv + 1);
+}
+
+static int
 cmd_version (int argc, char **argv)
 {
   printf ("devoxx-container version %s\n", DXC_VERSION);
@@ -1114,6 +1277,7 @@ static const dxc_cli_command commands[]
         { "save", cmd_save },     { "load", cmd_load },
         { "ps", cmd_ps },         { "rm", cmd_rm },
         { "inspect", cmd_inspect }, { "volume", cmd_volume },
+        { "network", cmd_network },
         { "version", cmd_version }, { NULL, NULL } };
 
 int

@@ -13,6 +13,7 @@
 
 #include "engine/containers.h"
 #include "engine/engine.h"
+#include "engine/network.h"
 #include "engine/user.h"
 #include "engine/volumes.h"
 #include "image/import.h"
@@ -292,6 +293,12 @@ on_started (pid_t pid, void *data)
   dxc_record_write (c->e->store, c->id, c->rec, false, NULL);
 }
 
+static int
+connect_network (pid_t pid, void *data, dxc_error **err)
+{
+  return dxc_net_connect (data, pid, err);
+}
+
 static json_t *
 make_record (const char *id, const char *name, const dxc_run_options *o,
              const dxc_image *img, json_t *spec)
@@ -340,6 +347,7 @@ dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
   started_ctx sc;
   dxc_run_opts ro = { 0 };
   bool oom_killed = false, volumes_made = false;
+  dxc_net_attachment *net = NULL;
   char id[65];
   int r = -1;
 
@@ -381,9 +389,34 @@ dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
     goto out;
   volumes_made = o->mounts != NULL;
 
+  /* Step: the network: an address, the ports, resolv.conf, hosts and
+     hostname (the veth pair comes once the process exists). */
+  {
+    char host[65];
+    snprintf (host, sizeof host, "%s", o->hostname ? o->hostname : id);
+    if (!o->hostname)
+      host[12] = '\0';
+    if (dxc_net_attach (e->store, &o->net, id, host, name, plan.dir, &net,
+                        err)
+        < 0)
+      goto out;
+    for (size_t i = 0; net && i < net->n_ports && e->notify; i++)
+      if (o->net.ports[i].host_port == 0)
+        {
+          char msg[128];
+          snprintf (msg, sizeof msg, "published %s:%d -> %d/%s",
+                    *net->ports[i].host_ip ? net->ports[i].host_ip
+                                           : "0.0.0.0",
+                    net->ports[i].host_port, net->ports[i].container_port,
+                    net->ports[i].proto);
+          e->notify (msg);
+        }
+  }
+
   /* Step: the OCI spec: Docker's defaults + image config + flags. */
   if (dxc_specgen (img, o, id, plan.rootfs, &user, &spec_json, err) < 0)
     goto out;
+  dxc_net_to_spec (&o->net, plan.dir, spec_json);
   if (asprintf (&config_path, "%s/config.json", plan.dir) >= 0)
     {
       cleanup_free char *text = json_dumps (spec_json, JSON_COMPACT);
@@ -396,6 +429,7 @@ dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
   rec = make_record (id, name, o, img, spec_json);
   if (o->mounts)
     json_object_set_new (rec, "Mounts", dxc_mounts_record (o->mounts));
+  json_object_set_new (rec, "NetworkSettings", dxc_net_record (net, &o->net));
   if (dxc_record_write (e->store, id, rec, false, err) < 0)
     goto out;
 
@@ -420,6 +454,8 @@ dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
   ro.on_started = on_started;
   ro.data = &sc;
   ro.oom_killed = &oom_killed;
+  ro.on_created = connect_network;
+  ro.created_data = net;
   if (dxc_container_run (spec, &ro, ret_status, err) < 0)
     goto out;
   r = 0;
@@ -450,6 +486,7 @@ dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
     }
 
 out:
+  dxc_net_detach (net);
   /* Nothing stays behind from a container that failed to start or asked to
      be removed. */
   if (r < 0 || o->rm)

@@ -36,6 +36,8 @@ dxc_specgen_check (const dxc_run_options *o, dxc_error **err)
                               "'-' and '.' only", o->hostname);
   if (o->mounts && dxc_mounts_check (o->mounts, err) < 0)
     return -1;
+  if (dxc_net_check (&o->net, err) < 0)
+    return -1;
   return dxc_limits_check (&o->limits, err);
 }
 

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "engine/limits.h"
+#include "engine/network.h"
 #include "engine/user.h"
 #include "engine/volumes.h"
 #include "image/store.h"
@@ -27,6 +28,7 @@ typedef struct dxc_run_options
   bool read_only;          /* --read-only: the root file system */
   dxc_limits limits;
   dxc_mount_reqs *mounts;  /* -v, --mount, --tmpfs; NULL for none */
+  dxc_net_opts net;        /* --network, -p, --dns, --add-host */
 } dxc_run_options;
 
 /* The image's config object ("config" of the config blob), never NULL. */

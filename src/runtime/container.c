@@ -505,8 +505,12 @@ dxc_container_run (const dxc_spec *spec, const dxc_run_opts *opts,
   sv[1] = -1;
 
   /* Step: the process joins its cgroup, then may go on. */
-  if (dxc_cgroup_enter (cgroup, pid, placed, err) < 0
-      || dxc_sync_send_go (sv[0], err) < 0)
+  if (dxc_cgroup_enter (cgroup, pid, placed, err) < 0)
+    goto out_kill;
+  /* Step: the caller's part (the engine's network), then go. */
+  if (opts->on_created && opts->on_created (pid, opts->created_data, err) < 0)
+    goto out_kill;
+  if (dxc_sync_send_go (sv[0], err) < 0)
     goto out_kill;
 
   /* Step: wait for the child to reach exec, receiving its pty on the way. */

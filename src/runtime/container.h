@@ -18,6 +18,11 @@ typedef struct dxc_run_opts
   bool no_cgroup;         /* stay in the caller's cgroups (no limits) */
   int stdin_fd;           /* the container's stdin; -1 keeps the caller's */
   const dxc_root_mount *root_mount; /* mount this at root.path first */
+  /* Called once the container process exists, in its namespaces and its
+     cgroup, before it runs anything (the network is set up from here); a
+     failure stops the container. */
+  int (*on_created) (pid_t pid, void *data, dxc_error **err);
+  void *created_data;
   /* Called once the program runs, with its host PID. */
   void (*on_started) (pid_t pid, void *data);
   void *data;

@@ -151,7 +151,7 @@ assert_no_container_left() {
 }
 
 @test "bad input: not root is told to use sudo" {
-  run setpriv --reuid 65534 --regid 65534 --clear-groups "$ENGINE" --root "$ROOT" --runroot "$RUNROOT" run --rm busybox true
+  run setpriv --reuid 65534 --regid 65534 --clear-groups "$ENGINE_BIN" --root "$ROOT" --runroot "$RUNROOT" run --rm busybox true
   [ "$status" -eq 125 ]
   [[ "$output" == *"run with sudo"* ]]
   [ "${#lines[@]}" -eq 1 ]

@@ -9,6 +9,7 @@ TESTS_DIR=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 REPO_DIR=$(cd "$TESTS_DIR/.." && pwd)
 DXC_BIN_DIR=${DXC_BIN_DIR:-$REPO_DIR/bin}
 ENGINE=$DXC_BIN_DIR/devoxx-container
+ENGINE_BIN=$ENGINE
 RUNTIME=${RUNTIME:-$DXC_BIN_DIR/devoxx-runtime}
 
 common_setup() {
@@ -17,6 +18,19 @@ common_setup() {
   RUNROOT=$TEST_TMP/run
   STATE=$TEST_TMP/state
   export TEST_TMP ROOT RUNROOT STATE
+  # The engine makes bridges, veth pairs, an nftables table and turns
+  # ip_forward on: never in the machine's own network namespace.
+  # tests/run-all.sh runs each file in a network namespace of its own.
+  if [ "$(readlink /proc/self/ns/net)" = "$(readlink /proc/1/ns/net)" ]; then
+    echo "run the integration tests through tests/run-all.sh (make check):" \
+         "each file gets a network namespace of its own" >&2
+    return 1
+  fi
+}
+
+# Commands "on the host": the file's network namespace, which we are in.
+in_netns() {
+  "$@"
 }
 
 # Unmount anything left under $TEST_TMP (deepest first), then remove it.

@@ -1,0 +1,153 @@
+/* NAT and published ports: see nat.h. The commands are nft's language,
+ * given to libnftables in memory (no nft subprocess). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "net/nat.h"
+#include "util/dl.h"
+#include "util/log.h"
+
+#define NFT_SYMBOLS(X)                                                         \
+  X (nft_ctx_new)                                                              \
+  X (nft_ctx_free)                                                             \
+  X (nft_run_cmd_from_buffer)                                                  \
+  X (nft_ctx_buffer_output)                                                    \
+  X (nft_ctx_buffer_error)                                                     \
+  X (nft_ctx_get_error_buffer)                                                 \
+  X (nft_ctx_get_output_buffer)
+
+static struct
+{
+#define FIELD(n) __typeof__ (n) *n;
+  NFT_SYMBOLS (FIELD)
+#undef FIELD
+} nft;
+
+static const char table_script[]
+    = "table ip devoxx {\n"
+      "  map tcp_any { type inet_service : ipv4_addr . inet_service; }\n"
+      "  map udp_any { type inet_service : ipv4_addr . inet_service; }\n"
+      "  map tcp_addr { type ipv4_addr . inet_service : ipv4_addr . inet_service; }\n"
+      "  map udp_addr { type ipv4_addr . inet_service : ipv4_addr . inet_service; }\n"
+      "  set masq { type ipv4_addr; flags interval; }\n"
+      "  chain published {\n"
+      "    dnat ip to ip daddr . tcp dport map @tcp_addr\n"
+      "    dnat ip to tcp dport map @tcp_any\n"
+      "    dnat ip to ip daddr . udp dport map @udp_addr\n"
+      "    dnat ip to udp dport map @udp_any\n"
+      "  }\n"
+      "  chain prerouting {\n"
+      "    type nat hook prerouting priority -100; policy accept;\n"
+      "    fib daddr type local jump published\n"
+      "  }\n"
+      "  chain output {\n"
+      "    type nat hook output priority -100; policy accept;\n"
+      "    fib daddr type local jump published\n"
+      "  }\n"
+      "  chain postrouting {\n"
+      "    type nat hook postrouting priority 100; policy accept;\n"
+      "    ct status dnat ip daddr @masq masquerade\n"
+      "    ip saddr @masq ip daddr != @masq masquerade\n"
+      "  }\n"
+      "}\n";
+
+static int
+load (dxc_error **err)
+{
+  static const char *const sonames[]
+      = { "libnftables.so.1", "libnftables.so", NULL };
+  static const char *const names[] = {
+#define NAME(n) #n,
+    NFT_SYMBOLS (NAME)
+#undef NAME
+  };
+  static int loaded;
+  _Static_assert (sizeof nft == sizeof names, "one pointer per name");
+  return dxc_dl_load (sonames, names, (void **) &nft,
+                      sizeof names / sizeof names[0], &loaded, err);
+}
+
+/* Run nft commands; the error is nft's own first line. quiet: a failure is
+   an answer (a missing table or element), not an error to report. */
+static int
+run (const char *cmd, bool quiet, dxc_error **err)
+{
+  struct nft_ctx *ctx;
+  int r;
+
+  if (load (err) < 0)
+    return -1;
+  ctx = nft.nft_ctx_new (NFT_CTX_DEFAULT);
+  if (ctx == NULL)
+    return dxc_error_errno (err, ENOMEM, "nftables");
+  nft.nft_ctx_buffer_output (ctx);
+  nft.nft_ctx_buffer_error (ctx);
+  r = nft.nft_run_cmd_from_buffer (ctx, cmd);
+  if (r != 0 && !quiet)
+    {
+      const char *e = nft.nft_ctx_get_error_buffer (ctx);
+      dxc_error_new (err, "nftables: %.*s", (int) strcspn (e ? e : "", "\n"),
+                     e ? e : "failed");
+    }
+  else
+    dxc_explain ("nft: %.*s", (int) strcspn (cmd, "\n"), cmd);
+  nft.nft_ctx_free (ctx);
+  return r == 0 ? 0 : -1;
+}
+
+int
+dxc_nat_ensure (dxc_error **err)
+{
+  if (run ("list table ip devoxx", true, NULL) == 0)
+    return 0;
+  return run (table_script, false, err);
+}
+
+int
+dxc_nat_masquerade (struct in_addr net, int prefix, bool add, dxc_error **err)
+{
+  char cmd[160], a[INET_ADDRSTRLEN];
+  inet_ntop (AF_INET, &net, a, sizeof a);
+  snprintf (cmd, sizeof cmd, "%s element ip devoxx masq { %s/%d }",
+            add ? "add" : "delete", a, prefix);
+  return run (cmd, !add, add ? err : NULL);
+}
+
+int
+dxc_nat_port (const char *proto, const char *host_ip, int host_port,
+              struct in_addr container_ip, int container_port, bool add,
+              dxc_error **err)
+{
+  char cmd[256], c[INET_ADDRSTRLEN];
+  inet_ntop (AF_INET, &container_ip, c, sizeof c);
+  if (add && host_ip)
+    snprintf (cmd, sizeof cmd,
+              "add element ip devoxx %s_addr { %s . %d : %s . %d }", proto,
+              host_ip, host_port, c, container_port);
+  else if (add)
+    snprintf (cmd, sizeof cmd, "add element ip devoxx %s_any { %d : %s . %d }",
+              proto, host_port, c, container_port);
+  else if (host_ip)
+    snprintf (cmd, sizeof cmd, "delete element ip devoxx %s_addr { %s . %d }",
+              proto, host_ip, host_port);
+  else
+    snprintf (cmd, sizeof cmd, "delete element ip devoxx %s_any { %d }", proto,
+              host_port);
+  return run (cmd, !add, add ? err : NULL);
+}
+
+bool
+dxc_nat_port_taken (const char *proto, const char *host_ip, int host_port)
+{
+  char cmd[160];
+  if (host_ip)
+    snprintf (cmd, sizeof cmd, "get element ip devoxx %s_addr { %s . %d }",
+              proto, host_ip, host_port);
+  else
+    snprintf (cmd, sizeof cmd, "get element ip devoxx %s_any { %d }", proto,
+              host_port);
+  return run (cmd, true, NULL) == 0;
+}

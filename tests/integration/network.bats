@@ -293,3 +293,29 @@ EOF
   [[ "$output" == *"invalid subnet"* ]]
   [ -z "$(dxc network ls | grep -E 'clash|badnet')" ]
 }
+
+@test "NAT: a container reaches the outside with the host's address (masquerade)" {
+  # "outside": another namespace of the test's, behind a veth pair
+  local out=dxc-out-$$ peer
+  ip netns add "$out"
+  in_netns ip link add dxout type veth peer name dxoutp
+  in_netns ip link set dxoutp netns "$out"
+  in_netns ip addr add 203.0.113.1/24 dev dxout
+  in_netns ip link set dxout up
+  ip -n "$out" addr add 203.0.113.2/24 dev dxoutp
+  ip -n "$out" link set dxoutp up
+  ip netns exec "$out" python3 -c '
+import socket
+s = socket.socket(); s.bind(("203.0.113.2", 9000)); s.listen(1); s.settimeout(10)
+c, a = s.accept(); print(a[0]); c.close()' > "$TEST_TMP/peer" 2>&1 3>&- &
+  local listener=$!
+  sleep 0.5
+  run dxc run --rm busybox sh -c 'echo hi | nc -w 3 203.0.113.2 9000; echo sent'
+  wait "$listener" || true
+  peer=$(cat "$TEST_TMP/peer")
+  in_netns ip link del dxout
+  ip netns del "$out"
+  [[ "$output" == *sent* ]]
+  # the outside saw the host's address, not the container's
+  [ "$peer" = 203.0.113.1 ]
+}

@@ -3,6 +3,8 @@
 # system, run a test script there as root, print its console to stdout.
 #
 #   tests/vm/boot.sh SCRIPT [WORKDIR]
+#   tests/vm/boot.sh --fetch [WORKDIR]   only download the kernel (the tests
+#                                        run without network access)
 #
 # The initramfs holds busybox, devoxx-container and devoxx-runtime with the
 # shared libraries they load (ldd), the kernel's overlay module and SCRIPT.
@@ -31,6 +33,7 @@ if ! ls "$work"/kernel/boot/vmlinuz-* >/dev/null 2>&1; then
   dpkg-deb -x "$work"/linux-image-*.deb "$work/kernel"
 fi
 kernel=$(ls "$work"/kernel/boot/vmlinuz-* | head -1)
+[ "$script" = --fetch ] && exit 0
 
 # The initramfs.
 root=$work/initramfs

@@ -31,7 +31,7 @@ else
   files=${TESTS:-$(cd "$here/integration" && ls *.bats)}
   # The VM's kernel comes from Debian's archive: fetched here, before the
   # files run in network namespaces without a way out.
-  case " $files " in
+  case " $(echo $files) " in
     *" cgroups-v2.bats "*)
       sh "$here/vm/boot.sh" --fetch "$here/../build/vm" >&2 || true ;;
   esac

@@ -78,8 +78,12 @@ http_get() { # from the host namespace: curl
   [[ "$output" == *"inet ${NET_PREFIX}2/16"* ]]
   [[ "$output" == *"default via $GW dev eth0"* ]]
   [[ "$output" == *"lo: <LOOPBACK,UP,LOWER_UP>"* ]]
-  # the host end: a veth on the bridge, gone with the container
+  # the host end: a veth on the bridge, gone with the container's namespace
   in_netns ip -br addr show "$BRIDGE" | grep -q "$GW/16"
+  for _ in $(seq 50); do
+    [ -z "$(in_netns ip -br link | grep '^vx')" ] && break
+    sleep 0.1
+  done
   [ -z "$(in_netns ip -br link | grep '^vx')" ]
   [ "$(in_netns cat /proc/sys/net/ipv4/ip_forward)" = 1 ]
 }
@@ -208,11 +212,20 @@ http_get() { # from the host namespace: curl
 @test "after 100 runs no interface, rule or lease is left" {
   local i before
   dxc run --rm busybox true
-  before=$(in_netns ip -br link | awk '{print $1}' | sort | tr '\n' ' ')
+  # the links but the veth pairs (which go asynchronously)
+  links() { in_netns ip -br link | awk '{print $1}' | grep -v '^vx' | sort | tr '\n' ' '; }
+  before=$(links)
   for i in $(seq 100); do
     dxc run --rm -p 80 busybox true 2>/dev/null
   done
-  [ "$(in_netns ip -br link | awk '{print $1}' | sort | tr '\n' ' ')" = "$before" ]
+  # the kernel removes each veth with its namespace, asynchronously (in
+  # batches: after 100 quick runs this can take seconds)
+  for i in $(seq 300); do
+    [ -z "$(in_netns ip -br link | grep '^vx')" ] && break
+    sleep 0.1
+  done
+  [ -z "$(in_netns ip -br link | grep '^vx')" ]
+  [ "$(links)" = "$before" ]
   net_facts
   [[ "$before" == *"$BRIDGE"* ]]
   [ -z "$(grep '^vx' <<<"$before")" ]

@@ -332,3 +332,17 @@ c, a = s.accept(); print(a[0]); c.close()' > "$TEST_TMP/peer" 2>&1 3>&- &
   # the outside saw the host's address, not the container's
   [ "$peer" = 203.0.113.1 ]
 }
+
+@test "many containers starting at once get different addresses" {
+  local i
+  for i in $(seq 12); do
+    dxc run --rm busybox sh -c 'ip -4 -o addr show eth0 | awk "{print \$4}"; sleep 1' \
+      > "$TEST_TMP/addr.$i" 2>&1 3>&- &
+  done
+  wait
+  cat "$TEST_TMP"/addr.* | sort > "$TEST_TMP/all"
+  cat "$TEST_TMP/all"
+  [ "$(wc -l < "$TEST_TMP/all")" -eq 12 ]
+  [ "$(sort -u "$TEST_TMP/all" | wc -l)" -eq 12 ]
+  [ -z "$(ls -A "$ROOT/networks/bridge.leases" | grep -v '^\.lock$')" ]
+}

@@ -18,6 +18,7 @@
 #include "engine/volumes.h"
 #include "image/import.h"
 #include "image/reference.h"
+#include "runtime/cgroup.h"
 #include "runtime/container.h"
 #include "util/copy.h"
 #include "util/fs.h"
@@ -487,6 +488,10 @@ dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
 
 out:
   dxc_net_detach (net);
+  /* What containers of engines killed with kill -9 left in our own parent
+     cgroup (their cgroups, empty by now). */
+  if (!o->limits.cgroup_parent && !o->limits.no_cgroup)
+    dxc_cgroup_sweep ("devoxx", 10);
   /* Nothing stays behind from a container that failed to start or asked to
      be removed. */
   if (r < 0 || o->rm)

@@ -1,6 +1,7 @@
 /* The container's control group: see cgroup.h. This file finds the
  * hierarchies, places, joins, mounts and removes the cgroup; the limits are
  * written by the backend of each hierarchy. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -746,6 +747,45 @@ dxc_cgroup_use_own (const dxc_spec *spec, dxc_cgroup **ret, dxc_error **err)
   cg->shared = true;
   *ret = cg;
   return 0;
+}
+
+void
+dxc_cgroup_sweep (const char *parent, int min_age)
+{
+  dxc_cgroup cg = { 0 };
+  time_t now = time (NULL);
+
+  if (discover (&cg, NULL) < 0)
+    goto out;
+  for (size_t i = 0; i < cg.n; i++)
+    {
+      dxc_cg_hier *h = &cg.h[i];
+      char dir[PATH_MAX];
+      cleanup_dir DIR *d = NULL;
+      struct dirent *de;
+      if (resolve_path (h, parent, "", NULL) < 0)
+        continue;
+      snprintf (dir, sizeof dir, "%s%s", h->mount, h->path);
+      d = opendir (dir);
+      while (d && (de = readdir (d)))
+        {
+          char child[PATH_MAX + 256];
+          struct stat st;
+          if (de->d_type != DT_DIR || de->d_name[0] == '.')
+            continue;
+          snprintf (child, sizeof child, "%s/%s", dir, de->d_name);
+          /* rmdir refuses a cgroup with processes or children: only an
+             empty one goes, and only an old one (a cgroup being set up
+             for a container is empty for a moment) */
+          if (stat (child, &st) == 0 && now - st.st_mtime >= min_age
+              && rmdir (child) == 0)
+            dxc_explain ("cgroup %s: left by a killed runtime, removed",
+                         child);
+        }
+    }
+out:
+  for (size_t i = 0; i < cg.n; i++)
+    hier_clear (&cg.h[i]);
 }
 
 int

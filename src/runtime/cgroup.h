@@ -72,6 +72,12 @@ int dxc_cgroup_mount (const dxc_cgroup *cg, int rootfd,
                       const char *destination, unsigned long flags,
                       bool own_cgroupns, dxc_error **err);
 
+/* Remove the empty cgroups under parent (a cgroupsPath, resolved as one)
+ * that are older than min_age seconds: what containers whose runtime was
+ * killed (kill -9) left. For a parent that only containers use (the
+ * engine's "devoxx"); never for one shared with others. */
+void dxc_cgroup_sweep (const char *parent, int min_age);
+
 /* Kill what is left in the cgroup, remove it (retrying while the last
  * processes die) and free cg. Safe with NULL. */
 int dxc_cgroup_destroy (dxc_cgroup *cg, dxc_error **err);

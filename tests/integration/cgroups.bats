@@ -288,3 +288,23 @@ EOF
   [ "$status" -eq 125 ]
   [[ "$output" == *"limits need a cgroup"* ]]
 }
+
+@test "the cgroup of a container whose engine was killed is swept by a later run" {
+  local id engine i
+  dxc run --name orphan busybox sleep 100 > /dev/null 2>&1 3>&- &
+  for i in $(seq 100); do
+    id=$(dxc inspect orphan 2>/dev/null | jq -r '.[0].Id // empty')
+    [ -n "$id" ] && [ "$(dxc inspect orphan | jq '.[0].State.Pid')" -gt 0 ] && break
+    sleep 0.1
+  done
+  engine=$(pgrep -f "devoxx-container.*--name orphan" | head -1)
+  kill -9 "$engine"
+  sleep 0.5
+  # the container died with its engine; its (empty) cgroup stayed
+  [ -n "$(cgroups_named "$id")" ]
+  # older than 10 s, it goes with the next run on the default parent
+  sleep 10
+  dxc run --rm busybox true
+  [ -z "$(cgroups_named "$id")" ]
+  dxc rm -f orphan >/dev/null 2>&1 || true
+}

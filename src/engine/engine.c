@@ -18,7 +18,6 @@
 #include "engine/volumes.h"
 #include "image/import.h"
 #include "image/reference.h"
-#include "runtime/cgroup.h"
 #include "runtime/container.h"
 #include "util/copy.h"
 #include "util/fs.h"
@@ -450,6 +449,8 @@ dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
   ro.state_root = e->runroot;
   ro.no_pivot = o->no_pivot;
   ro.no_cgroup = o->limits.no_cgroup;
+  /* "devoxx", the default parent, holds our containers only. */
+  ro.sweep_cgroups = o->limits.cgroup_parent == NULL;
   ro.stdin_fd = o->interactive ? -1 : devnull;
   ro.root_mount = e->copy_rootfs ? NULL : &plan.mount;
   ro.on_started = on_started;
@@ -488,10 +489,6 @@ dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
 
 out:
   dxc_net_detach (net);
-  /* What containers of engines killed with kill -9 left in our own parent
-     cgroup (their cgroups, empty by now). */
-  if (!o->limits.cgroup_parent && !o->limits.no_cgroup)
-    dxc_cgroup_sweep ("devoxx", 10);
   /* Nothing stays behind from a container that failed to start or asked to
      be removed. */
   if (r < 0 || o->rm)

@@ -750,22 +750,24 @@ dxc_cgroup_use_own (const dxc_spec *spec, dxc_cgroup **ret, dxc_error **err)
 }
 
 void
-dxc_cgroup_sweep (const char *parent, int min_age)
+dxc_cgroup_sweep_siblings (const dxc_cgroup *cg, int min_age)
 {
-  dxc_cgroup cg = { 0 };
   time_t now = time (NULL);
 
-  if (discover (&cg, NULL) < 0)
-    goto out;
-  for (size_t i = 0; i < cg.n; i++)
+  for (size_t i = 0; cg && !cg->shared && i < cg->n; i++)
     {
-      dxc_cg_hier *h = &cg.h[i];
+      const dxc_cg_hier *h = &cg->h[i];
       char dir[PATH_MAX];
+      struct stat pst;
       cleanup_dir DIR *d = NULL;
       struct dirent *de;
-      if (resolve_path (h, parent, "", NULL) < 0)
-        continue;
+
       snprintf (dir, sizeof dir, "%s%s", h->mount, h->path);
+      *strrchr (dir, '/') = '\0';
+      /* A cgroup directory's link count is 2 + its children: with ours
+         alone (still there), nothing to sweep and no directory to read. */
+      if (stat (dir, &pst) < 0 || pst.st_nlink <= 3)
+        continue;
       d = opendir (dir);
       while (d && (de = readdir (d)))
         {
@@ -783,9 +785,6 @@ dxc_cgroup_sweep (const char *parent, int min_age)
                          child);
         }
     }
-out:
-  for (size_t i = 0; i < cg.n; i++)
-    hier_clear (&cg.h[i]);
 }
 
 int

@@ -72,11 +72,11 @@ int dxc_cgroup_mount (const dxc_cgroup *cg, int rootfd,
                       const char *destination, unsigned long flags,
                       bool own_cgroupns, dxc_error **err);
 
-/* Remove the empty cgroups under parent (a cgroupsPath, resolved as one)
- * that are older than min_age seconds: what containers whose runtime was
- * killed (kill -9) left. For a parent that only containers use (the
- * engine's "devoxx"); never for one shared with others. */
-void dxc_cgroup_sweep (const char *parent, int min_age);
+/* Remove the empty cgroups beside the container's (under its parent) that
+ * are older than min_age seconds: what containers whose runtime was killed
+ * (kill -9) left. For a parent only containers use (the engine's
+ * "devoxx"); never for one shared with others. */
+void dxc_cgroup_sweep_siblings (const dxc_cgroup *cg, int min_age);
 
 /* Kill what is left in the cgroup, remove it (retrying while the last
  * processes die) and free cg. Safe with NULL. */

@@ -581,7 +581,10 @@ out_sock:
     close (sv[1]);
 out_mask:
   sigprocmask (SIG_SETMASK, &oldmask, NULL);
-  /* Step: the cgroup goes (with anything left in it). */
+  /* Step: the cgroup goes (with anything left in it), and what killed
+     runtimes left beside it when the parent is the caller's own. */
+  if (opts->sweep_cgroups)
+    dxc_cgroup_sweep_siblings (cgroup, 10);
   if (dxc_cgroup_destroy (cgroup, r < 0 ? NULL : err) < 0)
     r = -1;
   if (state)

@@ -16,6 +16,8 @@ typedef struct dxc_run_opts
   const char *state_root; /* live state directory; NULL keeps none */
   bool no_pivot;          /* MS_MOVE + chroot instead of pivot_root */
   bool no_cgroup;         /* stay in the caller's cgroups (no limits) */
+  bool sweep_cgroups;     /* the cgroup's parent is the caller's own: sweep
+                             what killed runtimes left there */
   int stdin_fd;           /* the container's stdin; -1 keeps the caller's */
   const dxc_root_mount *root_mount; /* mount this at root.path first */
   /* Called once the container process exists, in its namespaces and its

@@ -183,17 +183,7 @@ ctl() {
 }
 
 @test "bad limits: one line, exit 125, nothing created" {
-  local args
-  while IFS='|' read -r args msg; do
-    # shellcheck disable=SC2086
-    run dxc run --rm --cgroup-parent "$PARENT" $args busybox true
-    echo "$args -> $status: $output"
-    [ "$status" -eq 125 ]
-    [ "${#lines[@]}" -eq 1 ]
-    [[ "$output" == *"$msg"* ]]
-    assert_no_cgroup_left
-    [ -z "$(ls -A "$ROOT/containers" 2>/dev/null)" ]
-  done <<'EOF'
+  bad_runs assert_no_cgroup_left --cgroup-parent "$PARENT" <<'EOF'
 --memory 3x|invalid argument "3x" for "--memory" flag: invalid size: '3x'
 --memory 0|a size above 0
 --memory -5m|invalid size: '-5m'

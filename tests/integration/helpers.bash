@@ -108,3 +108,21 @@ wait_status() {
   WAIT_STATUS=0
   wait "$1" || WAIT_STATUS=$?
 }
+
+# bad_runs CHECK [RUN-ARGS...] < "ARGS|MESSAGE" lines: each ARGS given to
+# `run --rm [RUN-ARGS] ARGS busybox true` must fail with exit 125 and one
+# line holding MESSAGE, leave no container record, and pass CHECK (the
+# caller's "nothing left" of its own kind).
+bad_runs() {
+  local check=$1 args msg; shift
+  while IFS='|' read -r args msg; do
+    # shellcheck disable=SC2086
+    run dxc run --rm "$@" $args busybox true
+    echo "$args -> $status: $output"
+    [ "$status" -eq 125 ]
+    [ "${#lines[@]}" -eq 1 ]
+    [[ "$output" == *"$msg"* ]]
+    [ -z "$(ls -A "$ROOT/containers" 2>/dev/null)" ]
+    "$check"
+  done
+}

@@ -52,9 +52,21 @@ $(BUILD)/%.o: %.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/libdxc-runtime.a: $(UTIL_OBJ) $(RUNTIME_OBJ)
+$(BUILD)/libdxc-runtime.a: $(UTIL_OBJ) $(RUNTIME_OBJ) $(BUILD)/exec-stub.o
 	@rm -f $@
 	ar rcs $@ $^
+
+# The exec stub (src/runtime/stub/exec-stub.c): a freestanding static
+# program, never sanitized, embedded in the runtime library.
+EXEC_STUB = $(BUILD)/exec-stub
+$(EXEC_STUB): src/runtime/stub/exec-stub.c
+	@mkdir -p $(BUILD)
+	$(CC) -Os -static -nostdlib -fno-stack-protector -fno-builtin \
+	  -fno-asynchronous-unwind-tables -fno-pie -no-pie -Wl,--build-id=none \
+	  -Wl,-z,noexecstack -s -o $@ $<
+
+$(BUILD)/exec-stub.o: src/runtime/stub/exec-stub.S $(EXEC_STUB)
+	$(CC) -c -o $@ -DEXEC_STUB='"$(EXEC_STUB)"' $<
 
 $(BUILD)/libdxc-engine.a: $(ENGINE_OBJ) $(BUILD)/demo-image.o
 	@rm -f $@

@@ -15,6 +15,7 @@
 #include "runtime/state.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/proc.h"
 
 static const char *state_root = "/run/devoxx-container/runtime";
 static bool no_cgroup;
@@ -29,7 +30,7 @@ usage (FILE *f)
            "file system)\ndescribes, as runc does.\n"
            "\n"
            "Commands:\n"
-           "  run [--bundle DIR] [--no-pivot] [--pid-file FILE] ID\n"
+           "  run [--bundle DIR] [--no-pivot] [--no-new-keyring] [--pid-file FILE] ID\n"
            "                  create and run a container to its end\n"
            "  state ID        print the state of a container (JSON)\n"
            "  kill ID [SIGNAL]  send a signal (default SIGTERM)\n"
@@ -87,7 +88,7 @@ cmd_run (int argc, char **argv)
       case 'b': bundle = optarg; break;
       case 'P': ro.no_pivot = true; break;
       case 'p': pid_file = optarg; break;
-      case 'K':
+      case 'K': ro.no_new_keyring = true; break;
       case 'k': break;
       case 'd':
         return dxc_cli_usage_error ("run --detach is not supported yet");
@@ -160,7 +161,8 @@ cmd_kill (int argc, char **argv)
   dxc_error *err = NULL;
   json_t *st;
   int sig = SIGTERM;
-  json_int_t pid;
+  json_int_t pid, start;
+  int r;
 
   if (argc < 2 || argc > 3)
     return dxc_cli_usage_error ("kill needs a container ID and an optional "
@@ -170,10 +172,15 @@ cmd_kill (int argc, char **argv)
   if (dxc_state_read (state_root, argv[1], &st, &err) < 0)
     return dxc_cli_fail (err);
   pid = json_integer_value (json_object_get (st, "pid"));
+  start = json_integer_value (json_object_get (st, "startTime"));
   json_decref (st);
-  if (pid <= 0 || kill (pid, sig) < 0)
-    return dxc_cli_usage_error ("kill %s: %s", argv[1],
-                                pid <= 0 ? "no process" : strerror (errno));
+  /* Through a pidfd, and only to the process with the recorded start time:
+     after a crash the PID may be another process's. */
+  r = dxc_proc_signal (pid, start, sig);
+  if (r == -ESRCH)
+    return dxc_cli_usage_error ("kill %s: container not running", argv[1]);
+  if (r < 0)
+    return dxc_cli_usage_error ("kill %s: %s", argv[1], strerror (-r));
   return 0;
 }
 

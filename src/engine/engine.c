@@ -21,6 +21,7 @@
 #include "runtime/container.h"
 #include "util/copy.h"
 #include "util/fs.h"
+#include "util/proc.h"
 #include "util/strings.h"
 #include "util/log.h"
 
@@ -289,6 +290,9 @@ on_started (pid_t pid, void *data)
   cleanup_free char *now = dxc_now_rfc3339 ();
   json_object_set_new (state, "Status", json_string ("running"));
   json_object_set_new (state, "Pid", json_integer (pid));
+  /* With the PID, its start time: together they name the process. */
+  json_object_set_new (state, "PidStartTime",
+                       json_integer ((json_int_t) dxc_proc_start_time (pid)));
   json_object_set_new (state, "StartedAt", json_string (now));
   dxc_record_write (c->e->store, c->id, c->rec, false, NULL);
 }
@@ -516,9 +520,11 @@ dxc_engine_record_running (json_t *rec)
 {
   json_t *state = json_object_get (rec, "State");
   json_int_t pid = json_integer_value (json_object_get (state, "Pid"));
+  json_int_t start
+      = json_integer_value (json_object_get (state, "PidStartTime"));
   const char *st = json_string_value (json_object_get (state, "Status"));
-  return st && strcmp (st, "running") == 0 && pid > 0
-         && (kill (pid, 0) == 0 || errno == EPERM);
+  return st && strcmp (st, "running") == 0
+         && dxc_proc_alive (pid, (uint64_t) start);
 }
 
 int
@@ -533,16 +539,20 @@ dxc_engine_rm (dxc_engine *e, const char *what, unsigned flags,
     return -1;
   if (dxc_engine_record_running (rec))
     {
-      json_int_t pid
-          = json_integer_value (json_object_get (json_object_get (rec, "State"), "Pid"));
+      json_t *state = json_object_get (rec, "State");
+      json_int_t pid = json_integer_value (json_object_get (state, "Pid"));
+      json_int_t start
+          = json_integer_value (json_object_get (state, "PidStartTime"));
       if (!force)
         {
           json_decref (rec);
           return dxc_error_new (err, "cannot remove container %s: it is "
                                 "running (stop it first, or use rm -f)", what);
         }
-      kill (pid, SIGKILL);
-      for (int i = 0; i < 500 && kill (pid, 0) == 0; i++)
+      /* Never a process that took the PID of a container whose engine was
+         killed: the signal goes through a pidfd, after the start time. */
+      dxc_proc_signal (pid, (uint64_t) start, SIGKILL);
+      for (int i = 0; i < 500 && dxc_proc_alive (pid, (uint64_t) start); i++)
         usleep (10000);
     }
   r = dxc_container_remove_files (e->store, rec, err);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/keyctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -24,6 +25,7 @@
 
 #include "cgroup.h"
 #include "container.h"
+#include "exec.h"
 #include "namespaces.h"
 #include "rootfs.h"
 #include "security.h"
@@ -41,140 +43,7 @@
 static const int forwarded_signals[]
     = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGCONT };
 
-static const char *const default_path
-    = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
 /* ---- child side ---------------------------------------------------------- */
-
-static const char *
-env_get (char **env, const char *name)
-{
-  size_t n = strlen (name);
-  for (char **e = env; e && *e; e++)
-    if (strncmp (*e, name, n) == 0 && (*e)[n] == '=')
-      return *e + n + 1;
-  return NULL;
-}
-
-static int
-exec_error (const char *file, int e, bool searched, dxc_error **err)
-{
-  if (e == ENOENT || e == ENOTDIR)
-    {
-      dxc_error_new (err, searched ? "exec: \"%s\": executable file not "
-                                     "found in $PATH"
-                                   : "exec: \"%s\": no such file or directory",
-                     file);
-      (*err)->errnum = e;
-      return dxc_error_exit (err, DXC_EXIT_NOT_FOUND);
-    }
-  dxc_error_errno (err, e, "exec: \"%s\"", file);
-  return dxc_error_exit (err, DXC_EXIT_CANNOT_EXEC);
-}
-
-/* The HOME of uid in the container's /etc/passwd, or "/", as runc does
-   when the environment has none. Called after the root switch. */
-static char *
-home_of (uid_t uid)
-{
-  cleanup_fclose FILE *f = fopen ("/etc/passwd", "re");
-  char line[1024];
-  while (f && fgets (line, sizeof line, f))
-    {
-      char *fields[7] = { 0 };
-      char *tok = line;
-      int n = 0;
-      /* strsep keeps empty fields: name:x:uid:gid:gecos:home:shell */
-      while (n < 7 && (fields[n] = strsep (&tok, ":\n")) != NULL)
-        n++;
-      if (n >= 6 && fields[2] && strtoul (fields[2], NULL, 10) == uid
-          && fields[5] && *fields[5])
-        return strdup (fields[5]);
-    }
-  return strdup ("/");
-}
-
-static char **
-env_with_home (char **env, uid_t uid)
-{
-  size_t n = 0;
-  char **out;
-  cleanup_free char *home = NULL;
-
-  if (env_get (env, "HOME"))
-    return env;
-  while (env[n])
-    n++;
-  out = calloc (n + 2, sizeof (char *));
-  if (out == NULL)
-    return env;
-  memcpy (out, env, n * sizeof (char *));
-  home = home_of (uid);
-  if (asprintf (&out[n], "HOME=%s", home) < 0)
-    out[n] = NULL;
-  return out;
-}
-
-/* execvpe(), with the search PATH taken from the container's environment
-   rather than the runtime's, and Docker's exit codes on failure. */
-static int
-exec_process (const dxc_process *p, dxc_error **err)
-{
-  const char *file = p->args[0];
-  char **envp = env_with_home (p->env, p->uid);
-  const char *path;
-  int first_error = ENOENT;
-  char buf[PATH_MAX];
-
-  if (strchr (file, '/'))
-    {
-      dxc_explain ("execve(\"%s\"): the container's program replaces the "
-                   "runtime in this process", file);
-      execve (file, p->args, envp);
-      return exec_error (file, errno, false, err);
-    }
-  path = env_get (envp, "PATH");
-  if (path == NULL)
-    path = default_path;
-  while (*path)
-    {
-      const char *end = strchrnul (path, ':');
-      size_t dl = end - path;
-      if (dl + 1 + strlen (file) + 1 <= sizeof buf)
-        {
-          if (dl == 0)
-            snprintf (buf, sizeof buf, "%s", file);
-          else
-            snprintf (buf, sizeof buf, "%.*s/%s", (int) dl, path, file);
-          if (access (buf, F_OK) == 0)
-            {
-              dxc_explain ("execve(\"%s\"): the container's program replaces "
-                           "the runtime in this process", buf);
-              execve (buf, p->args, envp);
-            }
-          /* As execvp: a candidate we may not reach or run is remembered,
-             and reported if no later one works. */
-          if (errno != ENOENT && errno != ENOTDIR && first_error == ENOENT)
-            first_error = errno;
-        }
-      path = *end ? end + 1 : end;
-    }
-  return exec_error (file, first_error, first_error == ENOENT, err);
-}
-
-static int
-make_cwd (const char *cwd, dxc_error **err)
-{
-  if (chdir (cwd) == 0)
-    return 0;
-  if (errno != ENOENT)
-    return dxc_error_errno (err, errno, "chdir %s (process.cwd)", cwd);
-  if (dxc_mkdir_p (cwd, 0755, err) < 0)
-    return dxc_error_prefix (err, "process.cwd");
-  if (chdir (cwd) < 0)
-    return dxc_error_errno (err, errno, "chdir %s (process.cwd)", cwd);
-  return 0;
-}
 
 typedef struct init_args
 {
@@ -186,26 +55,116 @@ typedef struct init_args
   sigset_t oldmask;
 } init_args;
 
+/* Not dumpable until exec: no other process of the container (one joined
+   later, or one in a shared PID namespace) may open /proc/PID/exe, /fd or
+   /mem of a process that still holds the host's runtime binary and fds
+   (the CVE-2016-9962 and CVE-2019-5736 classes); execve resets it. Then,
+   if the runtime dies, the container dies with it: a foreground container
+   nobody waits for would be reaped by no one. */
+static int
+harden_process (dxc_error **err)
+{
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    return dxc_error_errno (err, errno, "prctl PR_SET_DUMPABLE");
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+    return dxc_error_errno (err, errno, "prctl PR_SET_PDEATHSIG");
+  return 0;
+}
+
+/* A uid or gid change clears the death signal: set it again, and check the
+   runtime did not die in between (getppid() says nothing in a new PID
+   namespace, where it is 0; the runtime's end of the socket does). */
+static int
+rearm_death_signal (int sock, dxc_error **err)
+{
+  struct pollfd pfd = { sock, POLLRDHUP, 0 };
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+    return dxc_error_errno (err, errno, "prctl PR_SET_PDEATHSIG");
+  if (poll (&pfd, 1, 0) > 0 && (pfd.revents & (POLLRDHUP | POLLHUP)))
+    return dxc_error_new (err, "the runtime died during setup");
+  return 0;
+}
+
+/* The child is a copy of the runtime: it holds whatever the runtime had
+   open (cgroup directories, the store's locks, the engine's files). A
+   program that entered one of them, as a working directory
+   /proc/self/fd/N say, would be outside the root (CVE-2024-21626): close
+   them all before anything of the container's is looked at. */
+static int
+close_inherited_fds (const init_args *a, dxc_error **err)
+{
+  /* The --explain narration goes on until exec (close-on-exec). */
+  const int keep[] = { a->sock, a->opts->stdin_fd, dxc_explain_fd };
+  int r = dxc_close_fds_except (keep, sizeof keep / sizeof keep[0]);
+  if (r < 0)
+    return dxc_error_errno (err, -r, "close the runtime's fds");
+  return 0;
+}
+
+/* A session keyring of its own (as runc, unless --no-new-keyring): the
+   caller's keys, and those of every other container, are not its to read
+   or add to. Kernels without keys have nothing to share. */
+static int
+join_new_keyring (const init_args *a, dxc_error **err)
+{
+  if (a->opts->no_new_keyring)
+    return 0;
+  if (syscall (SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0)
+    {
+      if (errno == ENOSYS)
+        return 0;
+      return dxc_error_errno (err, errno, "keyctl: join a new session "
+                              "keyring");
+    }
+  dxc_explain ("keyctl(KEYCTL_JOIN_SESSION_KEYRING, NULL): a session keyring "
+               "of its own, none of the caller's keys");
+  return 0;
+}
+
+static int
+make_cwd (const char *cwd, dxc_error **err)
+{
+  char real[PATH_MAX];
+
+  if (chdir (cwd) < 0)
+    {
+      if (errno != ENOENT)
+        return dxc_error_errno (err, errno, "chdir %s (process.cwd)", cwd);
+      if (dxc_mkdir_p (cwd, 0755, err) < 0)
+        return dxc_error_prefix (err, "process.cwd");
+      if (chdir (cwd) < 0)
+        return dxc_error_errno (err, errno, "chdir %s (process.cwd)", cwd);
+    }
+  /* Whatever the path went through (a magic link of /proc, a file system
+     mounted oddly), the directory reached must be under the root: getcwd
+     fails for one that is not. */
+  if (getcwd (real, sizeof real) == NULL || real[0] != '/')
+    return dxc_error_new (err, "process.cwd %s: the working directory is "
+                          "outside the container's root", cwd);
+  return 0;
+}
+
 static int
 init_steps (const init_args *a, dxc_error **err)
 {
   const dxc_spec *spec = a->spec;
   const dxc_process *p = &spec->process;
 
-  /* If the runtime dies, the container dies with it: a foreground container
-     nobody waits for would be reaped by no one. */
-  if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-    return dxc_error_errno (err, errno, "prctl PR_SET_PDEATHSIG");
-  if (getppid () == 1)
-    return dxc_error_new (err, "the runtime died during setup");
+  if (harden_process (err) < 0)
+    return -1;
   /* Nothing runs before the process is in its cgroup: the parent says when
-     (after writing cgroup.procs, or at once when clone placed it). */
+     (after writing cgroup.procs, or at once when clone placed it). If the
+     runtime died before the death signal was set, this fails. */
   if (dxc_sync_wait_go (a->sock, err) < 0)
+    return -1;
+  if (close_inherited_fds (a, err) < 0)
     return -1;
   /* A cgroup namespace made now has the container's cgroup as its root. */
   if (dxc_ns_unshare_cgroup (spec, err) < 0)
     return -1;
   if (dxc_ns_join_paths (spec, err) < 0)
+    return -1;
+  if (join_new_keyring (a, err) < 0)
     return -1;
   /* A session of its own: the caller's terminal signals reach the runtime,
      which forwards them, rather than reaching the container twice. */
@@ -249,14 +208,25 @@ init_steps (const init_args *a, dxc_error **err)
   umask (p->has_umask ? p->umask : 022);
   if (dxc_set_user_and_caps (p, err) < 0)
     return -1;
+  if (rearm_death_signal (a->sock, err) < 0)
+    return -1;
   if (dxc_set_no_new_privs (p, err) < 0)
     return -1;
   /* The program gets no fd of the runtime beyond its stdio. */
   if (syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
     return dxc_error_errno (err, errno, "close_range");
-  signal (SIGPIPE, SIG_DFL);
-  sigprocmask (SIG_SETMASK, &a->oldmask, NULL);
-  return exec_process (p, err);
+  /* Dispositions and mask as a fresh process has them: a runtime started
+     in the background (SIGINT and SIGQUIT ignored by the shell) must not
+     pass that on to the container. */
+  for (int sig = 1; sig < _NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      signal (sig, SIG_DFL);
+  {
+    sigset_t none;
+    sigemptyset (&none);
+    sigprocmask (SIG_SETMASK, &none, NULL);
+  }
+  return dxc_exec_program (p, a->sock, err);
 }
 
 static void __attribute__ ((noreturn))
@@ -523,6 +493,17 @@ dxc_container_run (const dxc_spec *spec, const dxc_run_opts *opts,
         goto out_kill;
       if (got == 0)
         break;
+      if (type == DXC_SYNC_EXEC_FAILED)
+        {
+          /* The exec stub could not execve the program: the error the
+             child would have made. */
+          const char *file = spec->process.args[0];
+          int e = (*err)->errnum;
+          dxc_error_free (*err);
+          *err = NULL;
+          dxc_exec_error (file, e, strchr (file, '/') == NULL, err);
+          type = DXC_SYNC_ERROR;
+        }
       if (type == DXC_SYNC_ERROR)
         {
           int st;

@@ -18,6 +18,7 @@ typedef struct dxc_run_opts
   bool no_cgroup;         /* stay in the caller's cgroups (no limits) */
   bool sweep_cgroups;     /* the cgroup's parent is the caller's own: sweep
                              what killed runtimes left there */
+  bool no_new_keyring;    /* keep the caller's session keyring */
   int stdin_fd;           /* the container's stdin; -1 keeps the caller's */
   const dxc_root_mount *root_mount; /* mount this at root.path first */
   /* Called once the container process exists, in its namespaces and its

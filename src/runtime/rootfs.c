@@ -7,9 +7,11 @@
  * the root (the CVE-2021-30465 class). */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <linux/mount.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,9 +116,122 @@ copy_up (const dxc_mount *m, int under, int into, dxc_error **err)
   return 0;
 }
 
+
+/* Where fd is inside the root, as a path from the root ("/proc/sys");
+   NULL if it is not inside (it always is: openat2 resolved it there). */
+static char *
+path_in_root (const char *rootfs, int fd)
+{
+  char link[64], real[PATH_MAX];
+  size_t rl = strlen (rootfs);
+  ssize_t n;
+
+  FD_PATH (link, fd);
+  n = readlink (link, real, sizeof real - 1);
+  if (n < 0)
+    return NULL;
+  real[n] = '\0';
+  if (strncmp (real, rootfs, rl) != 0 || (real[rl] != '/' && real[rl] != '\0'))
+    return NULL;
+  return strdup (real[rl] ? real + rl : "/");
+}
+
+/* The destination as named, cleaned of "//", "/./" and a trailing '/'. */
+static char *
+clean_destination (const char *dest)
+{
+  char *out = malloc (strlen (dest) + 2), *o = out;
+  if (out == NULL)
+    return NULL;
+  for (const char *p = dest; *p;)
+    {
+      while (*p == '/')
+        p++;
+      if (p[0] == '.' && (p[1] == '/' || p[1] == '\0'))
+        {
+          p++;
+          continue;
+        }
+      if (*p == '\0')
+        break;
+      *o++ = '/';
+      while (*p && *p != '/')
+        *o++ = *p++;
+    }
+  if (o == out)
+    *o++ = '/';
+  *o = '\0';
+  return out;
+}
+
+static bool
+path_under (const char *path, const char *dir)
+{
+  size_t n = strlen (dir);
+  return strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* Files of /proc that lxcfs and its kind bind over, as runc allows. */
+static const char *const proc_bind_allowed[]
+    = { "/proc/cpuinfo",  "/proc/diskstats", "/proc/meminfo",
+        "/proc/stat",     "/proc/swaps",     "/proc/uptime",
+        "/proc/loadavg",  "/proc/slabinfo",  "/proc/sys/kernel/ns_last_pid",
+        "/proc/net/dev",  NULL };
+
+/* A mount whose target a symlink of the image sends into /proc, /sys or
+   /dev would cover the kernel's interfaces there (a volume on
+   "/psys -> /proc/sys" hides the read-only /proc/sys: CVE-2019-19921):
+   those targets must be named as they are. And nothing but procfs and the
+   lxcfs files may go over /proc. */
 static int
-mount_one (int rootfd, const dxc_mount *m, const dxc_spec *spec,
-           const dxc_cgroup *cgroup, dxc_error **err)
+check_proc_target (const dxc_mount *m, const char *path, dxc_error **err)
+{
+  if (!path_under (path, "/proc")
+      || (m->type && strcmp (m->type, "proc") == 0 && !m->bind))
+    return 0;
+  for (size_t i = 0; proc_bind_allowed[i]; i++)
+    if (strcmp (path, proc_bind_allowed[i]) == 0)
+      return 0;
+  return dxc_error_new (err, "mount %s: only procfs, or a bind mount on one "
+                        "of the files lxcfs provides, may go on /proc",
+                        m->destination);
+}
+
+/* Before the target is resolved (or made): the destination as named. */
+static int
+check_named_target (const dxc_mount *m, dxc_error **err)
+{
+  cleanup_free char *named = clean_destination (m->destination);
+  if (named == NULL)
+    return dxc_error_errno (err, ENOMEM, "mount %s", m->destination);
+  return check_proc_target (m, named, err);
+}
+
+/* After: where the target really is. */
+static int
+check_target (const dxc_mount *m, const char *rootfs, int target,
+              dxc_error **err)
+{
+  static const char *const special[] = { "/proc", "/sys", "/dev", NULL };
+  cleanup_free char *real = path_in_root (rootfs, target);
+  cleanup_free char *named = clean_destination (m->destination);
+
+  if (real == NULL || named == NULL)
+    return dxc_error_new (err, "mount %s: cannot tell where its target is",
+                          m->destination);
+  if (strcmp (real, named) != 0)
+    for (size_t i = 0; special[i]; i++)
+      if (path_under (real, special[i]))
+        return dxc_error_new (err, "mount %s: the target resolves to %s "
+                              "through a symlink in the root file system: "
+                              "refused, as it would cover %s", m->destination,
+                              real, special[i]);
+  return check_proc_target (m, real, err);
+}
+
+static int
+mount_one (int rootfd, const char *rootfs, const dxc_mount *m,
+           const dxc_spec *spec, const dxc_cgroup *cgroup, dxc_error **err)
 {
   cleanup_close int target = -1;
   cleanup_close int mounted = -1;
@@ -140,9 +255,13 @@ mount_one (int rootfd, const dxc_mount *m, const dxc_spec *spec,
                                 m->destination, m->source);
       is_dir = S_ISDIR (st.st_mode);
     }
+  if (check_named_target (m, err) < 0)
+    return -1;
   target = dxc_ensure_in_root (rootfd, m->destination, is_dir, err);
   if (target < 0)
     return dxc_error_prefix (err, "mount %s", m->destination);
+  if (check_target (m, rootfs, target, err) < 0)
+    return -1;
   FD_PATH (tpath, target);
 
   if (m->copy_up && m->bind)
@@ -243,9 +362,24 @@ make_device (int rootfd, const char *path, mode_t type, unsigned major,
       return dxc_error_errno (err, errno, "device %s", path);
     if (mknodat (wfd, base, type | (mode & 07777), makedev (major, minor)) < 0)
       {
-        if (errno == EEXIST)
-          return 0;
-        return dxc_error_errno (err, errno, "mknod %s", path);
+        struct stat st;
+        if (errno != EEXIST)
+          return dxc_error_errno (err, errno, "mknod %s", path);
+        /* What the image (or a bound /dev) has there must be that very
+           device: a symlink, a regular file or another device under the
+           name would be used in its place. */
+        if (fstatat (wfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+          return dxc_error_errno (err, errno, "stat %s", path);
+        if ((st.st_mode & S_IFMT) != type
+            || (type != S_IFIFO
+                && st.st_rdev != makedev (major, minor)))
+          return dxc_error_new (err, "device %s: the root has another file "
+                                "there (not the %s %u:%u)", path,
+                                type == S_IFBLK ? "block device"
+                                : type == S_IFIFO ? "fifo"
+                                                  : "character device",
+                                major, minor);
+        return 0;
       }
     if (fchownat (wfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
       return dxc_error_errno (err, errno, "chown %s", path);
@@ -364,7 +498,7 @@ dxc_rootfs_prepare (const dxc_spec *spec, const char *rootfs,
   if (rootfd < 0)
     return dxc_error_errno (err, errno, "open rootfs %s", rootfs);
   for (size_t i = 0; i < spec->n_mounts; i++)
-    if (mount_one (rootfd, &spec->mounts[i], spec, cgroup, err) < 0)
+    if (mount_one (rootfd, rootfs, &spec->mounts[i], spec, cgroup, err) < 0)
       return -1;
   if (create_devices (rootfd, spec, err) < 0)
     return -1;
@@ -434,28 +568,68 @@ dxc_rootfs_pivot (const char *rootfs, bool no_pivot, dxc_error **err)
 int
 dxc_apply_sysctls (const dxc_spec *spec, dxc_error **err)
 {
+  cleanup_close int sysfd = -1;
+
+  if (spec->n_sysctls == 0)
+    return 0;
+  sysfd = open ("/proc/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (sysfd < 0)
+    return dxc_error_errno (err, errno, "sysctl: open /proc/sys");
   for (size_t i = 0; i < spec->n_sysctls; i++)
     {
-      char path[512];
+      struct open_how how = { .flags = O_WRONLY | O_CLOEXEC,
+                              .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS
+                                         | RESOLVE_NO_MAGICLINKS
+                                         | RESOLVE_NO_XDEV };
+      char rel[DXC_SYSCTL_KEY_MAX];
       cleanup_close int fd = -1;
-      int n = snprintf (path, sizeof path, "/proc/sys/%s", spec->sysctls[i].key);
-      for (char *p = path + strlen ("/proc/sys/"); p < path + n; p++)
+
+      /* The spec parser refused longer keys; never trust that here. */
+      if (snprintf (rel, sizeof rel, "%s", spec->sysctls[i].key)
+          >= (int) sizeof rel)
+        return dxc_error_new (err, "sysctl %.40s...: key too long",
+                              spec->sysctls[i].key);
+      for (char *p = rel; *p; p++)
         if (*p == '.')
           *p = '/';
-      fd = open (path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+      fd = syscall (SYS_openat2, sysfd, rel, &how, sizeof how);
       if (fd < 0)
         return dxc_error_errno (err, errno, "sysctl %s", spec->sysctls[i].key);
       if (write (fd, spec->sysctls[i].value, strlen (spec->sysctls[i].value)) < 0)
         return dxc_error_errno (err, errno, "sysctl %s=%s",
                                 spec->sysctls[i].key, spec->sysctls[i].value);
-      dxc_explain ("write(\"%s\", \"%s\")", path, spec->sysctls[i].value);
+      dxc_explain ("write(\"/proc/sys/%s\", \"%s\")", rel,
+                   spec->sysctls[i].value);
     }
   return 0;
 }
 
+/* /dev/null, checked to be the 1:3 character device: the container's /dev
+   is the image's when /dev is bound from elsewhere, and a process of the
+   container may have swapped it for a symlink or another file in a shared
+   mount namespace (CVE-2025-31133). The mask is bound from this fd, never
+   from the path again. */
 static int
-mask_path (const char *path, dxc_error **err)
+open_dev_null (dxc_error **err)
 {
+  cleanup_close int fd = open ("/dev/null", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st;
+
+  if (fd < 0)
+    return dxc_error_errno (err, errno, "mask: open /dev/null");
+  if (fstat (fd, &st) < 0)
+    return dxc_error_errno (err, errno, "mask: stat /dev/null");
+  if (!S_ISCHR (st.st_mode) || major (st.st_rdev) != 1
+      || minor (st.st_rdev) != 3)
+    return dxc_error_new (err, "mask: /dev/null is not the null device "
+                          "(1:3): refusing to bind it over masked paths");
+  return take_fd (fd);
+}
+
+static int
+mask_path (const char *path, int nullfd, dxc_error **err)
+{
+  char src[64];
   struct stat st;
   if (lstat (path, &st) < 0)
     {
@@ -467,8 +641,10 @@ mask_path (const char *path, dxc_error **err)
     {
       if (mount ("tmpfs", path, "tmpfs", MS_RDONLY, "size=0k") < 0)
         return dxc_error_errno (err, errno, "mask %s", path);
+      return 0;
     }
-  else if (mount ("/dev/null", path, NULL, MS_BIND, NULL) < 0)
+  FD_PATH (src, nullfd);
+  if (mount (src, path, NULL, MS_BIND, NULL) < 0)
     {
       if (errno == ENOENT)
         return 0;
@@ -492,10 +668,13 @@ readonly_path (const char *path, dxc_error **err)
 int
 dxc_rootfs_finalize (const dxc_spec *spec, dxc_error **err)
 {
-  if (spec->masked_paths)
+  if (spec->masked_paths && spec->masked_paths[0])
     {
+      cleanup_close int nullfd = open_dev_null (err);
+      if (nullfd < 0)
+        return dxc_error_prefix (err, "linux.maskedPaths");
       for (char **p = spec->masked_paths; *p; p++)
-        if (mask_path (*p, err) < 0)
+        if (mask_path (*p, nullfd, err) < 0)
           return -1;
       dxc_explain ("masked paths: /dev/null bound over files, an empty "
                    "read-only tmpfs over directories (%s, ...)",

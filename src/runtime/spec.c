@@ -641,6 +641,12 @@ parse_linux (json_t *lnx, dxc_spec *s, dxc_error **err)
         if (strstr (key, "..") || key[0] == '.' || key[0] == '/'
             || strchr (key, '/') != NULL)
           return dxc_error_new (err, CTX "linux.sysctl: invalid key %s", key);
+        /* The longest name under /proc/sys is far below this; the child
+           builds the path in a buffer of DXC_SYSCTL_KEY_MAX. */
+        if (strlen (key) >= DXC_SYSCTL_KEY_MAX)
+          return dxc_error_new (err, CTX "linux.sysctl: key %.40s... is "
+                                "longer than %d bytes", key,
+                                DXC_SYSCTL_KEY_MAX - 1);
         s->sysctls[n].key = strdup (key);
         s->sysctls[n].value = strdup (json_string_value (v));
         n++;

@@ -50,6 +50,8 @@ typedef struct dxc_device
   gid_t gid;
 } dxc_device;
 
+#define DXC_SYSCTL_KEY_MAX 256
+
 typedef struct dxc_sysctl
 {
   char *key, *value;

@@ -9,6 +9,7 @@
 
 #include "state.h"
 #include "util/fs.h"
+#include "util/proc.h"
 
 bool
 dxc_id_is_valid (const char *id)
@@ -60,9 +61,13 @@ dxc_state_write (const char *state_root, const char *id, const char *bundle,
 {
   cleanup_free char *path = NULL;
   cleanup_free char *text = NULL;
-  json_t *st = json_pack ("{s:s, s:s, s:s, s:i, s:s}", "ociVersion", "1.0.2",
-                          "id", id, "status", status, "pid", (int) pid,
-                          "bundle", bundle ? bundle : "");
+  /* The start time makes the PID an identity: a reused PID is never taken
+     for the container's (util/proc.h). */
+  json_t *st = json_pack ("{s:s, s:s, s:s, s:i, s:s, s:I}", "ociVersion",
+                          "1.0.2", "id", id, "status", status, "pid",
+                          (int) pid, "bundle", bundle ? bundle : "",
+                          "startTime",
+                          (json_int_t) dxc_proc_start_time (pid));
 
   if (st == NULL)
     return dxc_error_errno (err, ENOMEM, "state");
@@ -93,12 +98,16 @@ dxc_state_read (const char *state_root, const char *id, json_t **ret,
       return dxc_error_new (err, "%s: %s", path, jerr.text);
     }
   /* A process that died without the runtime noticing (kill -9 of the
-     runtime) is reported as stopped. */
+     runtime) is reported as stopped, even if its PID now names another
+     process. */
   {
-    json_t *pid = json_object_get (st, "pid");
-    if (json_is_integer (pid) && json_integer_value (pid) > 0
-        && kill (json_integer_value (pid), 0) < 0 && errno == ESRCH)
-      json_object_set_new (st, "status", json_string ("stopped"));
+    json_int_t pid = json_integer_value (json_object_get (st, "pid"));
+    json_int_t start = json_integer_value (json_object_get (st, "startTime"));
+    if (pid > 0 && !dxc_proc_alive (pid, start))
+      {
+        json_object_set_new (st, "status", json_string ("stopped"));
+        json_object_set_new (st, "pid", json_integer (0));
+      }
   }
   *ret = st;
   return 0;

@@ -86,6 +86,11 @@ dxc_sync_recv (int sock, enum dxc_sync_type *ret_type, int *ret_fd,
   for (c = CMSG_FIRSTHDR (&msg); c; c = CMSG_NXTHDR (&msg, c))
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && ret_fd)
       memcpy (ret_fd, CMSG_DATA (c), sizeof (int));
+  if (h.type == DXC_SYNC_EXEC_FAILED)
+    {
+      dxc_error_new (err, "exec failed");
+      (*err)->errnum = h.errnum;
+    }
   if (h.type == DXC_SYNC_ERROR)
     {
       buf[n] = '\0';

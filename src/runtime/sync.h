@@ -8,8 +8,12 @@
  *                                     after the child made its terminal
  *   DXC_SYNC_ERROR  child -> parent   exit code, errno and the message of a
  *                                     failed setup step; the child then exits
- * The child's end is close-on-exec: the parent reading end-of-file means the
- * container process has executed its program. */
+ *   DXC_SYNC_EXEC_FAILED  stub -> parent  the errno of the exec stub's failed
+ *                                     execve of the program (stub/exec-stub.c
+ *                                     writes this header by hand)
+ * The child's end is close-on-exec (the exec stub makes it so before it
+ * executes the program): the parent reading end-of-file means the container
+ * process has executed its program. */
 #ifndef DXC_SYNC_H
 #define DXC_SYNC_H
 
@@ -22,6 +26,7 @@ enum dxc_sync_type
   DXC_SYNC_ERROR = 1,
   DXC_SYNC_PTY = 2,
   DXC_SYNC_GO = 3,
+  DXC_SYNC_EXEC_FAILED = 4,
 };
 
 /* Parent side: let the child go on. */

@@ -390,3 +390,33 @@ dxc_dirname (const char *path)
     return strdup ("/");
   return strndup (path, slash - path);
 }
+
+static int
+cmp_int (const void *a, const void *b)
+{
+  return *(const int *) a - *(const int *) b;
+}
+
+int
+dxc_close_fds_except (const int *keep, size_t n_keep)
+{
+  int sorted[16];
+  unsigned lo = 3;
+
+  if (n_keep > sizeof sorted / sizeof sorted[0])
+    return -EINVAL;
+  memcpy (sorted, keep, n_keep * sizeof (int));
+  qsort (sorted, n_keep, sizeof (int), cmp_int);
+  for (size_t i = 0; i <= n_keep; i++)
+    {
+      /* The gap below the next fd to keep (or up to the last fd). */
+      unsigned hi = i < n_keep ? (unsigned) sorted[i] : ~0U;
+      if (i < n_keep && (sorted[i] < (int) lo))
+        continue;
+      if (hi > lo && syscall (SYS_close_range, lo, hi - 1, 0) < 0)
+        return -errno;
+      if (i < n_keep)
+        lo = (unsigned) sorted[i] + 1;
+    }
+  return 0;
+}

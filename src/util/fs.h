@@ -47,6 +47,9 @@ int dxc_ensure_in_root (int rootfd, const char *path, bool is_dir,
                         dxc_error **err);
 
 bool dxc_path_exists (const char *path);
+/* Close every fd from 3 up but those in keep (at most 16; negative ones
+ * ignored): what a process inherited and must not hold. -errno on error. */
+int dxc_close_fds_except (const int *keep, size_t n_keep);
 /* "/a/b/c" -> "/a/b" into a new string; "c" -> "." */
 char *dxc_dirname (const char *path);
 

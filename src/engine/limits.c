@@ -190,7 +190,9 @@ dxc_limits_set (dxc_limits *l, const char *flag, const char *value,
       double d;
       errno = 0;
       d = strtod (value, &end);
-      if (errno || end == value || *end || !(d > 0))
+      /* strtod takes "inf" and "nan": a cast of either to an integer is
+         undefined. Far above any machine's CPUs is refused here. */
+      if (errno || end == value || *end || !(d > 0 && d < 1e6))
         return bad_value (flag, value, "a number of CPUs above 0, like 0.5 "
                           "or 2", err);
       l->nano_cpus = (int64_t) (d * 1e9 + 0.5);

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/openat2.h>
 
 #include "image/archive.h"
 #include "image/digest.h"
@@ -206,14 +208,62 @@ out:
   return r;
 }
 
-static char *
-join (const char *dir, const char *rel)
+/* The largest JSON document (manifest, index, config) an archive may hold. */
+#define DXC_ARCHIVE_JSON_MAX (16 << 20)
+
+/* A member of the unpacked archive, opened only if it is a regular file
+   inside it: the archive's own symlinks (to /etc/passwd, /dev/zero, ...)
+   are never followed, and its JSON names no path outside it. */
+static int
+open_member (int dfd, const char *rel, const char *what, dxc_error **err)
 {
-  char *p = NULL;
-  /* Paths in an archive's manifest stay inside the unpacked archive. */
-  if (strstr (rel, "..") || asprintf (&p, "%s/%s", dir, rel) < 0)
+  struct open_how how = { .flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC,
+                          .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS
+                                     | RESOLVE_NO_MAGICLINKS };
+  cleanup_close int fd = -1;
+  struct stat st;
+
+  if (rel == NULL || *rel == '\0')
+    return dxc_error_new (err, "%s: no path given", what);
+  fd = syscall (SYS_openat2, dfd, rel, &how, sizeof how);
+  if (fd < 0)
+    {
+      if (errno == ELOOP || errno == EXDEV)
+        return dxc_error_new (err, "%s %s: a symlink or a path that leaves "
+                              "the archive (refused)", what, rel);
+      return dxc_error_errno (err, errno, "%s %s", what, rel);
+    }
+  if (fstat (fd, &st) < 0)
+    return dxc_error_errno (err, errno, "%s %s", what, rel);
+  if (!S_ISREG (st.st_mode))
+    return dxc_error_new (err, "%s %s: not a regular file", what, rel);
+  return take_fd (fd);
+}
+
+static json_t *
+load_member_json (int dfd, const char *rel, const char *what, dxc_error **err)
+{
+  cleanup_close int fd = open_member (dfd, rel, what, err);
+  cleanup_free char *data = NULL;
+  json_error_t jerr;
+  struct stat st;
+  size_t len;
+  json_t *j;
+
+  if (fd < 0)
     return NULL;
-  return p;
+  if (fstat (fd, &st) < 0 || st.st_size > DXC_ARCHIVE_JSON_MAX)
+    {
+      dxc_error_new (err, "%s %s: larger than %d MiB", what, rel,
+                     DXC_ARCHIVE_JSON_MAX >> 20);
+      return NULL;
+    }
+  if (dxc_read_fd (fd, &data, &len, err) < 0)
+    return NULL;
+  j = json_loadb (data, len, 0, &jerr);
+  if (j == NULL)
+    dxc_error_new (err, "%s %s: %s", what, rel, jerr.text);
+  return j;
 }
 
 static void
@@ -224,38 +274,48 @@ strv_push (char ***v, size_t *n, const char *s)
   (*v)[*n] = NULL;
 }
 
-/* One image of the archive: its config and layers as files in dir. */
+/* One image of the archive: its config and layers as files of the
+   unpacked archive (dfd). */
 static int
-load_one (const dxc_store *s, const char *dir, const char *config,
-          json_t *layers, char **names, char ***loaded, size_t *n_loaded,
-          dxc_error **err)
+load_one (const dxc_store *s, int dfd, const char *config, json_t *layers,
+          char **names, char ***loaded, size_t *n_loaded, dxc_error **err)
 {
-  cleanup_free char *cfg_path = join (dir, config);
+  size_t n = json_array_size (layers), cfg_len, i;
+  cleanup_close int cfd = -1;
   cleanup_free char *cfg = NULL;
-  char **files = calloc (json_array_size (layers) + 1, sizeof (char *));
-  size_t cfg_len, i;
+  char **files = calloc (n + 1, sizeof (char *));
+  int *fds = calloc (n + 1, sizeof (int));
+  struct stat st;
   json_t *l;
   char id[72];
   int r = -1;
 
-  if (cfg_path == NULL || dxc_read_file (cfg_path, &cfg, &cfg_len, err) < 0)
+  if (files == NULL || fds == NULL)
     {
-      if (cfg_path == NULL)
-        dxc_error_new (err, "load: invalid config path %s", config);
+      dxc_error_errno (err, ENOMEM, "load");
       goto out;
     }
+  for (i = 0; i < n; i++)
+    fds[i] = -1;
+  cfd = open_member (dfd, config, "image config", err);
+  if (cfd < 0)
+    goto out;
+  if (fstat (cfd, &st) < 0 || st.st_size > DXC_ARCHIVE_JSON_MAX)
+    {
+      dxc_error_new (err, "image config %s: larger than %d MiB", config,
+                     DXC_ARCHIVE_JSON_MAX >> 20);
+      goto out;
+    }
+  if (dxc_read_fd (cfd, &cfg, &cfg_len, err) < 0)
+    goto out;
   json_array_foreach (layers, i, l)
     {
-      files[i] = join (dir, json_string_value (l) ? json_string_value (l) : "..");
-      if (files[i] == NULL)
-        {
-          dxc_error_new (err, "load: invalid layer path");
-          goto out;
-        }
+      /* Checked here, read by the layer pipeline through the fd. */
+      fds[i] = open_member (dfd, json_string_value (l), "layer", err);
+      if (fds[i] < 0 || asprintf (&files[i], "/proc/self/fd/%d", fds[i]) < 0)
+        goto out;
     }
-  if (dxc_image_store_files (s, cfg, cfg_len, files, json_array_size (layers),
-                             names, id, err)
-      < 0)
+  if (dxc_image_store_files (s, cfg, cfg_len, files, n, names, id, err) < 0)
     goto out;
   if (names && names[0])
     for (char **nm = names; *nm; nm++)
@@ -264,10 +324,25 @@ load_one (const dxc_store *s, const char *dir, const char *config,
     strv_push (loaded, n_loaded, id);
   r = 0;
 out:
-  for (i = 0; files[i]; i++)
-    free (files[i]);
+  for (i = 0; files && i < n; i++)
+    {
+      free (files[i]);
+      if (fds[i] >= 0)
+        close (fds[i]);
+    }
   free (files);
+  free (fds);
   return r;
+}
+
+/* "sha256:<hex>" -> "blobs/sha256/<hex>", or NULL for anything else. */
+static const char *
+blob_rel (const char *digest, char *buf, size_t len)
+{
+  if (digest == NULL || !dxc_digest_is_valid (digest))
+    return NULL;
+  snprintf (buf, len, "blobs/sha256/%s", digest + 7);
+  return buf;
 }
 
 int
@@ -275,13 +350,12 @@ dxc_image_load (const dxc_store *s, const char *path, char ***ret_loaded,
                 dxc_error **err)
 {
   cleanup_free char *dir = dxc_store_tmp_path (s, "load");
-  cleanup_free char *manifest = NULL;
   char **loaded = NULL;
   size_t n_loaded = 0;
   struct archive *a;
   json_t *doc = NULL, *v;
   size_t i;
-  int r = -1, dfd;
+  int r = -1, dfd = -1;
 
   if (dxc_archive_load (err) < 0 || dxc_digest_load (err) < 0)
     return -1;
@@ -301,24 +375,37 @@ dxc_image_load (const dxc_store *s, const char *path, char ***ret_loaded,
     r = 0;
   archive_read_free (a);
   close (dfd);
+  dfd = -1;
   if (r < 0)
     goto out;
   r = -1;
-  manifest = join (dir, "manifest.json");
-  doc = json_load_file (manifest, 0, NULL);
-  if (json_is_array (doc))
+  dfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    {
+      dxc_error_errno (err, errno, "open %s", dir);
+      goto out;
+    }
+  if (faccessat (dfd, "manifest.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
     {
       /* docker save: [{Config, RepoTags, Layers}] */
+      doc = load_member_json (dfd, "manifest.json", "manifest", err);
+      if (doc == NULL)
+        goto out;
+      if (!json_is_array (doc))
+        {
+          dxc_error_new (err, "manifest.json: not an array");
+          goto out;
+        }
       json_array_foreach (doc, i, v)
         {
           json_t *tags = json_object_get (v, "RepoTags"), *t;
           char **names = calloc (json_array_size (tags) + 1, sizeof (char *));
-          size_t k;
+          size_t k, m = 0;
           int rr;
-          json_array_foreach (tags, k, t) names[k] = (char *) json_string_value (t);
-          rr = load_one (s, dir, json_string_value (json_object_get (v, "Config"))
-                                     ? json_string_value (json_object_get (v, "Config"))
-                                     : "..",
+          json_array_foreach (tags, k, t)
+            if (json_string_value (t))
+              names[m++] = (char *) json_string_value (t);
+          rr = load_one (s, dfd, json_string_value (json_object_get (v, "Config")),
                          json_object_get (v, "Layers"), names, &loaded,
                          &n_loaded, err);
           free (names);
@@ -329,11 +416,11 @@ dxc_image_load (const dxc_store *s, const char *path, char ***ret_loaded,
   else
     {
       /* An OCI archive: index.json -> manifests -> config and layers. */
-      cleanup_free char *ip = join (dir, "index.json");
-      json_decref (doc);
-      doc = json_load_file (ip, 0, NULL);
+      doc = load_member_json (dfd, "index.json", "index", err);
       if (!json_is_object (doc))
         {
+          dxc_error_free (*err);
+          *err = NULL;
           dxc_error_new (err, "load %s: neither a docker save archive "
                          "(manifest.json) nor an OCI archive (index.json)", path);
           goto out;
@@ -350,15 +437,19 @@ dxc_image_load (const dxc_store *s, const char *path, char ***ret_loaded,
           if (name == NULL && ref && strpbrk (ref, "/:") && !strchr (ref, '@'))
             name = ref;
           char *names[2] = { (char *) name, NULL };
-          char rel[128];
-          cleanup_free char *mp = NULL;
+          char rel[128], crel[128];
+          const char *cfg_rel;
           size_t k;
           int rr;
-          if (d == NULL || !dxc_digest_is_valid (d))
-            continue;
-          snprintf (rel, sizeof rel, "blobs/sha256/%s", d + 7);
-          mp = join (dir, rel);
-          man = json_load_file (mp, 0, NULL);
+          if (blob_rel (d, rel, sizeof rel) == NULL)
+            {
+              dxc_error_new (err, "load %s: index.json: invalid manifest "
+                             "digest", path);
+              goto out;
+            }
+          man = load_member_json (dfd, rel, "manifest", err);
+          if (man == NULL)
+            goto out;
           if (!json_is_object (json_object_get (man, "config")))
             {
               json_decref (man);
@@ -366,21 +457,31 @@ dxc_image_load (const dxc_store *s, const char *path, char ***ret_loaded,
                              "manifest", path, d);
               goto out;
             }
+          cfg_rel = blob_rel (json_string_value (json_object_get (
+                                  json_object_get (man, "config"), "digest")),
+                              crel, sizeof crel);
           layers = json_array ();
           json_array_foreach (json_object_get (man, "layers"), k, l)
             {
-              const char *ld = json_string_value (json_object_get (l, "digest"));
-              snprintf (rel, sizeof rel, "blobs/sha256/%s",
-                        ld && dxc_digest_is_valid (ld) ? ld + 7 : "..");
+              if (blob_rel (json_string_value (json_object_get (l, "digest")),
+                            rel, sizeof rel)
+                  == NULL)
+                break;
               json_array_append_new (layers, json_string (rel));
             }
-          snprintf (rel, sizeof rel, "blobs/sha256/%s",
-                    json_string_value (json_object_get (json_object_get (man, "config"), "digest"))
-                        ? json_string_value (json_object_get (json_object_get (man, "config"), "digest")) + 7
-                        : "..");
+          if (cfg_rel == NULL
+              || json_array_size (layers)
+                     != json_array_size (json_object_get (man, "layers")))
+            {
+              json_decref (man);
+              json_decref (layers);
+              dxc_error_new (err, "load %s: manifest %s: invalid config or "
+                             "layer digest", path, d);
+              goto out;
+            }
           json_decref (man);
-          rr = load_one (s, dir, rel, layers, name ? names : NULL, &loaded,
-                         &n_loaded, err);
+          rr = load_one (s, dfd, cfg_rel, layers, name ? names : NULL,
+                         &loaded, &n_loaded, err);
           json_decref (layers);
           if (rr < 0)
             goto out;
@@ -394,6 +495,8 @@ dxc_image_load (const dxc_store *s, const char *path, char ***ret_loaded,
   *ret_loaded = take_ptr (loaded);
   r = 0;
 out:
+  if (dfd >= 0)
+    close (dfd);
   json_decref (doc);
   dxc_rm_rf (dir, NULL);
   for (size_t k = 0; loaded && loaded[k]; k++)

@@ -64,8 +64,37 @@ typedef struct transfer
   char *buf;
   size_t len, cap;
   bool sink_failed;
+  bool too_large;
   dxc_http_response *resp;
 } transfer;
+
+/* Bodies kept in memory (manifests, indexes, tokens, error bodies) come
+   from a registry that may be hostile: never more than this. Docker's
+   registry caps a manifest at 4 MiB. */
+#define DXC_HTTP_BODY_MAX (8 << 20)
+
+static int
+buffer_body (transfer *t, const char *data, size_t len)
+{
+  if (t->len + len > DXC_HTTP_BODY_MAX)
+    {
+      t->too_large = true;
+      return -1;
+    }
+  if (t->len + len + 1 > t->cap)
+    {
+      size_t cap = (t->len + len + 1) * 2;
+      char *nb = realloc (t->buf, cap);
+      if (nb == NULL)
+        return -1;
+      t->buf = nb;
+      t->cap = cap;
+    }
+  memcpy (t->buf + t->len, data, len);
+  t->len += len;
+  t->buf[t->len] = '\0';
+  return 0;
+}
 
 static size_t
 on_body (char *data, size_t size, size_t n, void *p)
@@ -82,19 +111,7 @@ on_body (char *data, size_t size, size_t n, void *p)
         }
       return len;
     }
-  if (t->len + len + 1 > t->cap)
-    {
-      size_t cap = (t->len + len + 1) * 2;
-      char *nb = realloc (t->buf, cap);
-      if (nb == NULL)
-        return 0;
-      t->buf = nb;
-      t->cap = cap;
-    }
-  memcpy (t->buf + t->len, data, len);
-  t->len += len;
-  t->buf[t->len] = '\0';
-  return len;
+  return buffer_body (t, data, len) < 0 ? 0 : len;
 }
 
 static size_t
@@ -166,22 +183,7 @@ gated_sink (const void *data, size_t len, void *p)
   if (g->pass)
     return g->real (data, len, g->real_user);
   /* buffer the error body */
-  {
-    transfer *t = g->t;
-    if (t->len + len + 1 > t->cap)
-      {
-        size_t cap = (t->len + len + 1) * 2;
-        char *nb = realloc (t->buf, cap);
-        if (nb == NULL)
-          return -1;
-        t->buf = nb;
-        t->cap = cap;
-      }
-    memcpy (t->buf + t->len, data, len);
-    t->len += len;
-    t->buf[t->len] = '\0';
-  }
-  return 0;
+  return buffer_body (g->t, data, len);
 }
 
 int
@@ -245,6 +247,13 @@ dxc_http_get (const char *url, const char *const *headers,
   lc.curl_slist_free_all (hl);
   resp->body = t.buf;
   resp->len = t.len;
+  if (t.too_large)
+    {
+      dxc_http_response_clear (resp);
+      dxc_error_new (err, "GET %s: the response is larger than %d MiB: "
+                     "refused", url, DXC_HTTP_BODY_MAX >> 20);
+      return dxc_error_set_errnum (err, EFBIG);
+    }
   if (rc != CURLE_OK || t.sink_failed)
     {
       /* A failed transfer returns no response: nothing for the caller to

@@ -58,15 +58,45 @@ tag_ok (const char *t)
   return true;
 }
 
+/* Docker's grammar: labels of [A-Za-z0-9-] that begin and end with a letter
+   or digit, joined by '.', or an IPv6 address in brackets; then an optional
+   ":port". No empty label: ".." and "." are not registries (a name such as
+   "../x" would otherwise make a path in the store). */
 static bool
 domain_ok (const char *d)
 {
-  if (*d == '\0')
-    return false;
-  for (; *d; d++)
-    if (!(isalnum ((unsigned char) *d) || strchr (".-:[]", *d)))
-      return false;
-  return true;
+  const char *p = d;
+  if (*p == '[')
+    {
+      const char *e = strchr (p, ']');
+      if (e == NULL || e == p + 1)
+        return false;
+      for (p++; p < e; p++)
+        if (!(isxdigit ((unsigned char) *p) || *p == ':'))
+          return false;
+      p = e + 1;
+    }
+  else
+    for (;;)
+      {
+        const char *label = p;
+        while (isalnum ((unsigned char) *p) || *p == '-')
+          p++;
+        if (p == label || label[0] == '-' || p[-1] == '-')
+          return false;
+        if (*p != '.')
+          break;
+        p++;
+      }
+  if (*p == ':')
+    {
+      const char *port = ++p;
+      while (isdigit ((unsigned char) *p))
+        p++;
+      if (p == port)
+        return false;
+    }
+  return *p == '\0';
 }
 
 void

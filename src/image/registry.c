@@ -396,7 +396,8 @@ registry_get (dxc_registry *r, const char *path, const char *accept,
               continue;
             }
           if (attempt < 3 && resp->len == 0 && !sink
-              && !(*err && (*err)->errnum == EADDRNOTAVAIL))
+              && !(*err && ((*err)->errnum == EADDRNOTAVAIL
+                            || (*err)->errnum == EFBIG)))
             goto retry;
           return dxc_error_prefix (err, "registry %s", r->host);
         }

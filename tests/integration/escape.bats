@@ -293,3 +293,78 @@ exe_attack_root() {
   [[ "$output" == *"another file there"* ]]
   [ "$(cat "$TEST_TMP/b/rootfs/mydev")" = regular ]
 }
+
+# docker_save_archive DIR CONFIG LAYER: a docker-save archive whose
+# manifest.json names CONFIG and LAYER (paths inside the archive); what
+# they are is up to the test.
+docker_save_archive() {
+  local d=$1
+  jq -n --arg c "$2" --arg l "$3" '[{Config:$c, RepoTags:["localhost/evil:1"], Layers:[$l]}]' > "$d/manifest.json"
+  tar -C "$d" -cf "$TEST_TMP/evil.tar" .
+}
+
+load_leaves_nothing() {
+  [ -z "$(ls -A "$ROOT/tmp" 2>/dev/null | grep -v '\.lock$')" ]
+  run dxc images
+  [[ "$output" != *evil* ]]
+}
+
+@test "load: a config or layer that is a symlink in the archive is refused, never followed" {
+  local d=$TEST_TMP/arc
+  mkdir -p "$d"
+  tar -C "$d" -cf "$d/layer.tar" -T /dev/null
+  echo '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}' > "$d/real.json"
+  # the config: a symlink to a host file
+  ln -s "$TEST_TMP/secret" "$d/config.json"
+  docker_save_archive "$d" config.json layer.tar
+  run dxc load -i "$TEST_TMP/evil.tar"
+  echo "$output"
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"config.json: a symlink"* ]]
+  load_leaves_nothing
+  # a layer: a symlink to /dev/zero (load would read for ever)
+  rm "$d/config.json"
+  ln -s /dev/zero "$d/zero.tar"
+  docker_save_archive "$d" real.json zero.tar
+  run timeout 20 "$ENGINE" --root "$ROOT" --runroot "$RUNROOT" load -i "$TEST_TMP/evil.tar"
+  echo "$output"
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"zero.tar: a symlink"* ]]
+  load_leaves_nothing
+  # paths that leave the archive
+  for p in ../../../../../../etc/passwd /etc/passwd "sub/../../x"; do
+    docker_save_archive "$d" "$p" layer.tar
+    run dxc load -i "$TEST_TMP/evil.tar"
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"leaves the archive"* || "$output" == *"No such file"* ]]
+    load_leaves_nothing
+  done
+}
+
+@test "load: an OCI index whose digests are empty or malformed is refused" {
+  local d=$TEST_TMP/oci
+  for bad in '""' '"sha256:"' '"sha256:../../x"' '42' 'null'; do
+    rm -rf "$d"; mkdir -p "$d/blobs/sha256"
+    echo '{"imageLayoutVersion":"1.0.0"}' > "$d/oci-layout"
+    jq -n --argjson dg "$bad" '{schemaVersion:2, manifests:[{mediaType:"application/vnd.oci.image.manifest.v1+json", digest:$dg, size:1}]}' > "$d/index.json"
+    tar -C "$d" -cf "$TEST_TMP/evil.tar" .
+    run dxc load -i "$TEST_TMP/evil.tar"
+    echo "$bad -> $output"
+    [ "$status" -eq 125 ]
+    [ "${#lines[@]}" -eq 1 ]
+    load_leaves_nothing
+  done
+  # a valid manifest whose config digest is empty
+  rm -rf "$d"; mkdir -p "$d/blobs/sha256"
+  echo '{"imageLayoutVersion":"1.0.0"}' > "$d/oci-layout"
+  echo '{"schemaVersion":2,"config":{"digest":"","size":2},"layers":[]}' > "$d/m.json"
+  local md
+  md=$(sha256sum < "$d/m.json" | cut -d' ' -f1)
+  mv "$d/m.json" "$d/blobs/sha256/$md"
+  jq -n --arg dg "sha256:$md" '{schemaVersion:2, manifests:[{digest:$dg, size:1}]}' > "$d/index.json"
+  tar -C "$d" -cf "$TEST_TMP/evil.tar" .
+  run dxc load -i "$TEST_TMP/evil.tar"
+  echo "$output"
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"invalid config or layer digest"* ]]
+}

@@ -7,6 +7,7 @@ Usage: faulty-proxy.py PORT UPSTREAM MODE LOG, loopback only. MODE:
   badtype   manifests come with an unknown media type
   short     blobs are cut to half their length
   forward   a forward proxy (http_proxy): absolute-form requests passed on
+  huge      manifests are a body of 1 GiB that never ends in time
 Every request line is appended to LOG."""
 import http.server, sys, urllib.error, urllib.request
 
@@ -37,6 +38,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.reply(503, b"busy")
         if MODE == "redirect" and "/blobs/" in path:
             return self.reply(307, headers=[("Location", f"http://{UPSTREAM}{path}")])
+        if MODE == "huge" and "/manifests/" in path:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+            self.send_header("Content-Length", str(1 << 30))
+            self.end_headers()
+            chunk = b" " * (1 << 16)
+            try:
+                for _ in range((1 << 30) // len(chunk)):
+                    self.wfile.write(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
         if MODE == "garbage" and "/manifests/" in path:
             return self.reply(200, b"{not json", [("Content-Type", "application/vnd.oci.image.manifest.v1+json")])
         req = urllib.request.Request(f"http://{UPSTREAM}{path}")

@@ -416,6 +416,14 @@ stop_faulty() {
   [ "$status" -eq 1 ]
   [[ "$output" == *"wrong size"* ]]
   stop_faulty
+  # a manifest that never ends: refused at the cap, not buffered for ever
+  start_faulty huge
+  run timeout 60 "$ENGINE" --root "$ROOT" --runroot "$RUNROOT" pull "$FAULTY/test/faulty:v1"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"larger than 8 MiB"* ]]
+  [ "${#lines[@]}" -eq 1 ]
+  stop_faulty
   [ -z "$(ls -A "$ROOT/layers")" ]
   [ -z "$(ls -A "$ROOT/tmp" | grep -v '\.lock$')" ]
 }

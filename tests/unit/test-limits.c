@@ -81,6 +81,11 @@ test_flags (void **state)
   assert_int_equal (set (&l, "cpus", "0"), -1);
   assert_int_equal (set (&l, "cpus", "-1"), -1);
   assert_int_equal (set (&l, "cpus", "abc"), -1);
+  /* strtod takes these; a cast of inf to an integer is undefined */
+  assert_int_equal (set (&l, "cpus", "inf"), -1);
+  assert_int_equal (set (&l, "cpus", "infinity"), -1);
+  assert_int_equal (set (&l, "cpus", "nan"), -1);
+  assert_int_equal (set (&l, "cpus", "1e300"), -1);
   assert_int_equal (set (&l, "pids-limit", "0"), -1);
   assert_int_equal (set (&l, "pids-limit", "-2"), -1);
   assert_int_equal (set (&l, "cpu-quota", "0"), -1);

@@ -45,6 +45,9 @@ test_docker_forms (void **state)
   check ("localhost:5000/repo:tag", "localhost:5000/repo:tag",
          "localhost:5000/repo");
   check ("localhost/foo", "localhost/foo:latest", "localhost/foo");
+  check ("[::1]:5000/foo", "[::1]:5000/foo:latest", "[::1]:5000/foo");
+  check ("my-reg.example.com:443/a/b", "my-reg.example.com:443/a/b:latest",
+         "my-reg.example.com:443/a/b");
   check ("quay.io/a/b/c:v1.2_3", "quay.io/a/b/c:v1.2_3", "quay.io/a/b/c");
   check ("a__b-c.d", "docker.io/library/a__b-c.d:latest", "a__b-c.d");
   check ("repo@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
@@ -63,6 +66,17 @@ test_bad_forms (void **state)
   bad ("trail-");
   bad ("a//b");
   bad ("repo:bad tag");
+  /* names that would make paths in the store */
+  bad ("../x");
+  bad ("../../y");
+  bad ("./x");
+  bad ("a..b/x");
+  bad (".host/x");
+  bad ("host./x");
+  bad ("-host.io/x");
+  bad ("host.io:/x");
+  bad ("host.io:5x/x");
+  bad ("[zz]/x");
 }
 
 int

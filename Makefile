@@ -4,7 +4,7 @@
 
 CC ?= gcc
 SAN ?=
-PKGS_RT = jansson libcap
+PKGS_RT = jansson libcap libseccomp
 PKGS_ENGINE = $(PKGS_RT) libmnl
 # libarchive and libcrypto are loaded on first use (src/util/dl.h): headers only.
 PKGS_DLOPEN = libarchive libcrypto libcurl libisal libzstd libnftables
@@ -59,7 +59,7 @@ $(BUILD)/libdxc-runtime.a: $(UTIL_OBJ) $(RUNTIME_OBJ) $(BUILD)/exec-stub.o
 # The exec stub (src/runtime/stub/exec-stub.c): a freestanding static
 # program, never sanitized, embedded in the runtime library.
 EXEC_STUB = $(BUILD)/exec-stub
-$(EXEC_STUB): src/runtime/stub/exec-stub.c
+$(EXEC_STUB): src/runtime/stub/exec-stub.c src/runtime/stub/freestanding.h
 	@mkdir -p $(BUILD)
 	$(CC) -Os -static -nostdlib -fno-stack-protector -fno-builtin \
 	  -fno-asynchronous-unwind-tables -fno-pie -no-pie -Wl,--build-id=none \
@@ -68,13 +68,17 @@ $(EXEC_STUB): src/runtime/stub/exec-stub.c
 $(BUILD)/exec-stub.o: src/runtime/stub/exec-stub.S $(EXEC_STUB)
 	$(CC) -c -o $@ -DEXEC_STUB='"$(EXEC_STUB)"' $<
 
-$(BUILD)/libdxc-engine.a: $(ENGINE_OBJ) $(BUILD)/demo-image.o
+$(BUILD)/libdxc-engine.a: $(ENGINE_OBJ) $(BUILD)/demo-image.o $(BUILD)/seccomp-default.o
 	@rm -f $@
 	ar rcs $@ $^
 
 $(DEMO_TAR): scripts/make-demo-image.sh
 	@mkdir -p $(BUILD)
 	sh scripts/make-demo-image.sh $(BUSYBOX) $@
+
+$(BUILD)/seccomp-default.o: src/engine/seccomp-default.S src/engine/seccomp-default.json
+	@mkdir -p $(BUILD)
+	$(CC) -c -o $@ -DSECCOMP_DEFAULT='"src/engine/seccomp-default.json"' $<
 
 $(BUILD)/demo-image.o: src/engine/demo-image.S $(DEMO_TAR)
 	$(CC) -c -o $@ -DDEMO_TAR='"$(DEMO_TAR)"' $<

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/common.h"
+#include "runtime/seccomp.h"
 #include "engine/containers.h"
 #include "engine/engine.h"
 #include "engine/network.h"
@@ -120,6 +121,19 @@ run_usage (void)
     "  --tls-verify=false      accept a registry's unverified certificate\n"
     "  --explain               narrate each isolation step\n"
     "\n"
+    "Security:\n"
+    "  --security-opt seccomp=unconfined|FILE  no filter, or a Docker seccomp\n"
+    "                          profile (default: Docker's own profile)\n"
+    "  --security-opt no-new-privileges[=true|false]  setuid and file\n"
+    "                          capabilities grant nothing\n"
+    "  --cap-add CAP, --cap-drop CAP  capabilities beside Docker's default\n"
+    "                          set (NET_ADMIN or CAP_NET_ADMIN; ALL)\n"
+    "  --privileged            every capability and host device, no seccomp,\n"
+    "                          no masked paths, /sys writable\n"
+    "  --device HOST[:CTR[:rwm]]  a host device node (or the nodes of a\n"
+    "                          directory) in the container\n"
+    "  --device-cgroup-rule 'c|b|a MAJOR:MINOR rwm'  allow more devices\n"
+    "\n"
     "Mounts:\n"
     "  -v, --volume [SRC:]DST[:OPTS]  SRC an absolute host path (made if\n"
     "                          missing) or a volume name; none: an anonymous\n"
@@ -148,7 +162,8 @@ run_usage (void)
     "  --cpu-quota US          CFS quota in microseconds per period\n"
     "  --cpuset-cpus LIST      CPUs allowed (0-2,4)\n"
     "  --cpuset-mems LIST      memory nodes allowed\n"
-    "  --pids-limit N          most processes at once (-1: unlimited)\n"
+    "  --pids-limit N          most processes at once (default 2048, -1:\n"
+    "                          unlimited)\n"
     "  --blkio-weight N        block I/O weight, 10 to 1000\n"
     "  --cgroup-parent PATH    parent cgroup (default: devoxx)\n"
     "  --cgroupns host|private cgroup namespace (default private)\n"
@@ -198,8 +213,18 @@ cmd_run (int argc, char **argv)
           { "publish", required_argument, NULL, 'p' },
           { "dns", required_argument, NULL, 'D' },
           { "add-host", required_argument, NULL, 'A' },
+          { "security-opt", required_argument, NULL, 'S' },
+          { "cap-add", required_argument, NULL, 'C' },
+          { "cap-drop", required_argument, NULL, 'K' },
+          { "privileged", no_argument, NULL, 'G' },
+          { "device", required_argument, NULL, 'V' },
+          { "device-cgroup-rule", required_argument, NULL, 'U' },
           { NULL, 0, NULL, 0 } };
   dxc_run_options o = { 0 };
+  cleanup_free const char **cap_add = calloc (argc + 1, sizeof (char *));
+  cleanup_free const char **cap_drop = calloc (argc + 1, sizeof (char *));
+  cleanup_free const char **devices = calloc (argc + 1, sizeof (char *));
+  cleanup_free const char **dev_rules = calloc (argc + 1, sizeof (char *));
   _cleanup_ (dxc_mount_reqs_clear) dxc_mount_reqs mounts = { 0 };
   cleanup_free char **dns = calloc (argc + 1, sizeof (char *));
   cleanup_free char **hosts = calloc (argc + 1, sizeof (char *));
@@ -226,6 +251,15 @@ cmd_run (int argc, char **argv)
           return dxc_cli_fail (err);
         break;
       case 'O': o.read_only = true; break;
+      case 'S':
+        if (dxc_security_opt_parse (optarg, &o.security, &err) < 0)
+          return dxc_cli_fail (err);
+        break;
+      case 'C': cap_add[o.security.n_cap_add++] = optarg; break;
+      case 'K': cap_drop[o.security.n_cap_drop++] = optarg; break;
+      case 'G': o.security.privileged = true; break;
+      case 'V': devices[o.security.n_devices++] = optarg; break;
+      case 'U': dev_rules[o.security.n_device_rules++] = optarg; break;
       case 'N': o.net.network = optarg; break;
       case 'p':
         if (dxc_port_parse (optarg, &o.net, &err) < 0)
@@ -267,6 +301,10 @@ cmd_run (int argc, char **argv)
   o.image = argv[optind];
   o.cmd = argv + optind + 1;
   o.env = env;
+  o.security.cap_add = cap_add;
+  o.security.cap_drop = cap_drop;
+  o.security.devices = devices;
+  o.security.device_rules = dev_rules;
   o.mounts = &mounts;
   o.net.dns = dns;
   o.net.add_hosts = hosts;
@@ -1315,5 +1353,11 @@ main (int argc, char **argv)
       usage (stderr);
       return DXC_EXIT_ENGINE;
     }
+  {
+    /* Compiled seccomp filters, kept until reboot (runtime/seccomp.h). */
+    static char cache[4096];
+    snprintf (cache, sizeof cache, "%s/seccomp", run_root);
+    dxc_seccomp_set_cache_dir (cache);
+  }
   return dxc_cli_dispatch (commands, argc - optind, argv + optind);
 }

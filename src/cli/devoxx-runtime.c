@@ -11,6 +11,7 @@
 
 #include "cli/common.h"
 #include "runtime/container.h"
+#include "runtime/seccomp.h"
 #include "runtime/spec-default.h"
 #include "runtime/state.h"
 #include "util/fs.h"
@@ -292,5 +293,12 @@ main (int argc, char **argv)
       usage (stderr);
       return DXC_EXIT_ENGINE;
     }
+  {
+    /* Compiled seccomp filters (runtime/seccomp.h); "list" skips the
+       dot. */
+    static char cache[4096];
+    snprintf (cache, sizeof cache, "%s/.seccomp-cache", state_root);
+    dxc_seccomp_set_cache_dir (cache);
+  }
   return dxc_cli_dispatch (commands, argc - optind, argv + optind);
 }

@@ -427,9 +427,12 @@ dxc_limits_to_spec (const dxc_limits *l, const char *id, json_t *spec)
   if (l->cpuset_mems)
     json_object_set_new (section (res, "cpu"), "mems",
                          json_string (l->cpuset_mems));
-  if (l->pids_limit)
+  /* podman's default: a fork bomb stops at 2048 processes; --pids-limit
+     -1 lifts it. */
+  if (l->pids_limit > 0 || (l->pids_limit == 0 && !l->no_cgroup))
     json_object_set_new (section (res, "pids"), "limit",
-                         json_integer (l->pids_limit));
+                         json_integer (l->pids_limit ? l->pids_limit
+                                                     : DXC_DEFAULT_PIDS_LIMIT));
   if (l->blkio_weight)
     json_object_set_new (section (res, "blockIO"), "weight",
                          json_integer (l->blkio_weight));

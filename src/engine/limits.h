@@ -10,6 +10,9 @@
 
 #include "util/error.h"
 
+/* The pids limit when none is asked for, as podman's. */
+#define DXC_DEFAULT_PIDS_LIMIT 2048
+
 /* 0 is "not set" everywhere, as in Docker's HostConfig. */
 typedef struct dxc_limits
 {

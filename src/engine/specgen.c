@@ -21,6 +21,8 @@ dxc_specgen_check (const dxc_run_options *o, dxc_error **err)
   if (o->workdir && o->workdir[0] != '/')
     return dxc_error_new (err, "the working directory '%s' is invalid, it "
                           "needs to be an absolute path", o->workdir);
+  if (dxc_security_check (&o->security, err) < 0)
+    return -1;
   for (size_t i = 0; i < o->n_env; i++)
     if (o->env[i][0] == '=' || o->env[i][0] == '\0')
       return dxc_error_new (err, "invalid environment variable: %s",
@@ -186,6 +188,12 @@ dxc_specgen (const dxc_image *img, const dxc_run_options *o, const char *id,
                                   groups));
   json_object_set_new (spec, "hostname", json_string (hostname));
   dxc_limits_to_spec (&o->limits, id, spec);
+  /* After the resources (device rules are added to them). */
+  if (dxc_security_to_spec (&o->security, spec, err) < 0)
+    {
+      json_decref (spec);
+      return -1;
+    }
   if (o->mounts)
     dxc_mounts_to_spec (o->mounts, spec);
   if (o->read_only)

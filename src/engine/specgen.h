@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "engine/security-opts.h"
 #include "engine/limits.h"
 #include "engine/network.h"
 #include "engine/user.h"
@@ -29,6 +30,7 @@ typedef struct dxc_run_options
   dxc_limits limits;
   dxc_mount_reqs *mounts;  /* -v, --mount, --tmpfs; NULL for none */
   dxc_net_opts net;        /* --network, -p, --dns, --add-host */
+  dxc_security_opts security; /* --security-opt, --cap-add, --cap-drop */
 } dxc_run_options;
 
 /* The image's config object ("config" of the config blob), never NULL. */

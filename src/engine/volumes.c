@@ -59,49 +59,6 @@ dxc_mount_reqs_clear (dxc_mount_reqs *reqs)
   *reqs = (dxc_mount_reqs){ 0 };
 }
 
-/* An absolute path without "//", "/./", "/../" or a trailing slash. */
-static char *
-clean_path (const char *p)
-{
-  char *out = malloc (strlen (p) + 2), *o = out;
-  if (out == NULL)
-    return NULL;
-  while (*p)
-    {
-      const char *end;
-      size_t len;
-      while (*p == '/')
-        p++;
-      end = strchrnul (p, '/');
-      len = end - p;
-      if (len == 0 || (len == 1 && p[0] == '.'))
-        ;
-      else if (len == 2 && p[0] == '.' && p[1] == '.')
-        {
-          while (o > out && *--o != '/')
-            ;
-        }
-      else
-        {
-          *o++ = '/';
-          memcpy (o, p, len);
-          o += len;
-        }
-      p = end;
-    }
-  if (o == out)
-    *o++ = '/';
-  *o = '\0';
-  return out;
-}
-
-static bool
-path_is_or_under (const char *path, const char *top)
-{
-  size_t n = strlen (top);
-  return strncmp (path, top, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
 /* The target, checked and cleaned: absolute, and not where it would hide
    what the runtime mounts for the container itself. */
 static int
@@ -115,7 +72,7 @@ set_target (dxc_mount_req *r, const char *target, const char *arg,
   if (target[0] != '/')
     return dxc_error_new (err, "invalid mount config: %s: invalid mount path: "
                           "'%s' mount path must be absolute", arg, target);
-  r->target = clean_path (target);
+  r->target = dxc_path_clean (target);
   if (r->target == NULL)
     return dxc_error_errno (err, ENOMEM, "mount");
   if (strcmp (r->target, "/") == 0)
@@ -125,7 +82,7 @@ set_target (dxc_mount_req *r, const char *target, const char *arg,
     return dxc_error_new (err, "invalid mount config: %s: /dev would hide the "
                           "container's device nodes", arg);
   for (int i = 0; reserved[i]; i++)
-    if (path_is_or_under (r->target, reserved[i]))
+    if (dxc_path_is_under (r->target, reserved[i]))
       return dxc_error_new (err, "invalid mount config: %s: %s would hide "
                             "or change the runtime's own %s", arg, r->target,
                             reserved[i]);
@@ -192,7 +149,7 @@ dxc_mount_parse_volume (const char *arg, dxc_mount_reqs *reqs,
                           "allowed; a host directory must be an absolute "
                           "path", arg, src);
   if (src)
-    r->source = r->type == DXC_MOUNT_BIND ? clean_path (src) : strdup (src);
+    r->source = r->type == DXC_MOUNT_BIND ? dxc_path_clean (src) : strdup (src);
   r->create_source = true;
   if (set_target (r, dst, arg, err) < 0)
     return -1;
@@ -335,7 +292,7 @@ dxc_mount_parse_mount (const char *arg, dxc_mount_reqs *reqs,
         return dxc_error_new (err, "invalid mount config for type \"bind\": "
                               "invalid mount path: '%s' mount path must be "
                               "absolute", src);
-      r->source = clean_path (src);
+      r->source = dxc_path_clean (src);
       r->propagation = prop ? strdup (prop) : NULL;
       break;
     case DXC_MOUNT_VOLUME:
@@ -667,7 +624,7 @@ dxc_volumes_prepare (const dxc_store *s, dxc_mount_reqs *reqs,
   /* The image's VOLUMEs that no option covers become anonymous volumes. */
   json_object_foreach (image_volumes, path, v)
   {
-    cleanup_free char *clean = path[0] == '/' ? clean_path (path) : NULL;
+    cleanup_free char *clean = path[0] == '/' ? dxc_path_clean (path) : NULL;
     bool covered = false;
     dxc_mount_req *r;
     if (clean == NULL || strcmp (clean, "/") == 0)

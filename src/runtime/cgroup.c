@@ -624,8 +624,10 @@ check_available (const dxc_cgroup *cg, unsigned need, dxc_error **err)
 }
 
 /* The device rules to enforce: the spec's, then (so that they win) the
-   devices every container gets from the runtime and those of linux.devices,
-   as runc adds them. Without rules in the spec, no filter at all. */
+   devices every container gets from the runtime, as runc adds them. The
+   nodes of linux.devices get no rule of their own: the spec's rules say
+   what may be done with them (Docker's --device /dev/x:r is read-only;
+   runc enforces it so). Without rules in the spec, no filter at all. */
 static dxc_device_rule *
 effective_device_rules (const dxc_spec *spec, size_t *ret_n)
 {
@@ -643,7 +645,7 @@ effective_device_rules (const dxc_spec *spec, size_t *ret_n)
   const dxc_resources *r = &spec->resources;
   size_t nb = sizeof builtin / sizeof builtin[0], n = 0;
   dxc_device_rule *out
-      = calloc (r->n_devices + nb + spec->n_devices + 1, sizeof (*out));
+      = calloc (r->n_devices + nb + 1, sizeof (*out));
 
   if (out == NULL)
     return NULL;
@@ -651,13 +653,6 @@ effective_device_rules (const dxc_spec *spec, size_t *ret_n)
     out[n++] = r->devices[i];
   for (size_t i = 0; i < nb; i++)
     out[n++] = builtin[i];
-  for (size_t i = 0; i < spec->n_devices; i++)
-    if (spec->devices[i].type != S_IFIFO)
-      out[n++] = (dxc_device_rule){ true,
-                                    spec->devices[i].type == S_IFBLK ? 'b'
-                                                                     : 'c',
-                                    spec->devices[i].major,
-                                    spec->devices[i].minor, 7 };
   *ret_n = n;
   return out;
 }

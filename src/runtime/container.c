@@ -149,6 +149,7 @@ init_steps (const init_args *a, dxc_error **err)
 {
   const dxc_spec *spec = a->spec;
   const dxc_process *p = &spec->process;
+  cleanup_close int stub = -1;
 
   if (harden_process (err) < 0)
     return -1;
@@ -158,6 +159,11 @@ init_steps (const init_args *a, dxc_error **err)
   if (dxc_sync_wait_go (a->sock, err) < 0)
     return -1;
   if (close_inherited_fds (a, err) < 0)
+    return -1;
+  /* The sealed copy of the exec stub, made now: nothing after seccomp
+     needs memfd_create. */
+  stub = dxc_exec_stub_fd (err);
+  if (stub < 0)
     return -1;
   /* A cgroup namespace made now has the container's cgroup as its root. */
   if (dxc_ns_unshare_cgroup (spec, err) < 0)
@@ -206,11 +212,19 @@ init_steps (const init_args *a, dxc_error **err)
   if (make_cwd (p->cwd, err) < 0)
     return -1;
   umask (p->has_umask ? p->umask : 022);
+  /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the
+     capabilities go (as runc does); the few calls left (setgroups,
+     setresuid, capset, prctl, execveat) must be allowed by the profile. */
+  if (!p->no_new_privileges && dxc_seccomp_load (&spec->seccomp, err) < 0)
+    return -1;
   if (dxc_set_user_and_caps (p, err) < 0)
     return -1;
   if (rearm_death_signal (a->sock, err) < 0)
     return -1;
   if (dxc_set_no_new_privs (p, err) < 0)
+    return -1;
+  /* With no_new_privs, as late as can be: fewer calls under the filter. */
+  if (p->no_new_privileges && dxc_seccomp_load (&spec->seccomp, err) < 0)
     return -1;
   /* The program gets no fd of the runtime beyond its stdio. */
   if (syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
@@ -226,7 +240,7 @@ init_steps (const init_args *a, dxc_error **err)
     sigemptyset (&none);
     sigprocmask (SIG_SETMASK, &none, NULL);
   }
-  return dxc_exec_program (p, a->sock, err);
+  return dxc_exec_program (p, stub, a->sock, err);
 }
 
 static void __attribute__ ((noreturn))

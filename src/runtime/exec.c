@@ -164,11 +164,11 @@ find_program (const char *file, char **envp, char *buf, size_t len,
 }
 
 int
-dxc_exec_program (const dxc_process *p, int sync_fd, dxc_error **err)
+dxc_exec_program (const dxc_process *p, int stub, int sync_fd,
+                  dxc_error **err)
 {
   const char *file = p->args[0];
   char **envp = env_with_home (p->env, p->uid);
-  cleanup_close int stub = -1;
   cleanup_free char **argv = NULL;
   char fdstr[16], path[PATH_MAX];
   bool searched;
@@ -178,9 +178,6 @@ dxc_exec_program (const dxc_process *p, int sync_fd, dxc_error **err)
   e = find_program (file, envp, path, sizeof path, &searched);
   if (e != 0)
     return dxc_exec_error (file, e, searched, err);
-  stub = dxc_exec_stub_fd (err);
-  if (stub < 0)
-    return -1;
   while (p->args[n])
     n++;
   argv = calloc (n + 3, sizeof (char *));

@@ -12,10 +12,12 @@ int dxc_exec_stub_fd (dxc_error **err);
 
 /* Child side, last step: execute p->args with p->env (HOME added from the
  * container's passwd when missing), searching the container's PATH as
- * execvp does. sync_fd goes to the stub, which reports a failed execve over
+ * execvp does, through the exec stub in stub_fd (dxc_exec_stub_fd, made
+ * before seccomp is loaded). sync_fd goes to the stub, which reports a failed execve over
  * it. Returns only on failure, with Docker's exit codes (127 not found, 126
  * cannot execute). */
-int dxc_exec_program (const dxc_process *p, int sync_fd, dxc_error **err);
+int dxc_exec_program (const dxc_process *p, int stub_fd, int sync_fd,
+                      dxc_error **err);
 
 /* The error of a failed execve of file with errno e, as the child reports
    it (also used by the parent for the stub's DXC_SYNC_EXEC_FAILED). */

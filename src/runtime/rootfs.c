@@ -136,41 +136,6 @@ path_in_root (const char *rootfs, int fd)
   return strdup (real[rl] ? real + rl : "/");
 }
 
-/* The destination as named, cleaned of "//", "/./" and a trailing '/'. */
-static char *
-clean_destination (const char *dest)
-{
-  char *out = malloc (strlen (dest) + 2), *o = out;
-  if (out == NULL)
-    return NULL;
-  for (const char *p = dest; *p;)
-    {
-      while (*p == '/')
-        p++;
-      if (p[0] == '.' && (p[1] == '/' || p[1] == '\0'))
-        {
-          p++;
-          continue;
-        }
-      if (*p == '\0')
-        break;
-      *o++ = '/';
-      while (*p && *p != '/')
-        *o++ = *p++;
-    }
-  if (o == out)
-    *o++ = '/';
-  *o = '\0';
-  return out;
-}
-
-static bool
-path_under (const char *path, const char *dir)
-{
-  size_t n = strlen (dir);
-  return strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
 /* Files of /proc that lxcfs and its kind bind over, as runc allows. */
 static const char *const proc_bind_allowed[]
     = { "/proc/cpuinfo",  "/proc/diskstats", "/proc/meminfo",
@@ -186,7 +151,7 @@ static const char *const proc_bind_allowed[]
 static int
 check_proc_target (const dxc_mount *m, const char *path, dxc_error **err)
 {
-  if (!path_under (path, "/proc")
+  if (!dxc_path_is_under (path, "/proc")
       || (m->type && strcmp (m->type, "proc") == 0 && !m->bind))
     return 0;
   for (size_t i = 0; proc_bind_allowed[i]; i++)
@@ -201,7 +166,7 @@ check_proc_target (const dxc_mount *m, const char *path, dxc_error **err)
 static int
 check_named_target (const dxc_mount *m, dxc_error **err)
 {
-  cleanup_free char *named = clean_destination (m->destination);
+  cleanup_free char *named = dxc_path_clean (m->destination);
   if (named == NULL)
     return dxc_error_errno (err, ENOMEM, "mount %s", m->destination);
   return check_proc_target (m, named, err);
@@ -214,14 +179,14 @@ check_target (const dxc_mount *m, const char *rootfs, int target,
 {
   static const char *const special[] = { "/proc", "/sys", "/dev", NULL };
   cleanup_free char *real = path_in_root (rootfs, target);
-  cleanup_free char *named = clean_destination (m->destination);
+  cleanup_free char *named = dxc_path_clean (m->destination);
 
   if (real == NULL || named == NULL)
     return dxc_error_new (err, "mount %s: cannot tell where its target is",
                           m->destination);
   if (strcmp (real, named) != 0)
     for (size_t i = 0; special[i]; i++)
-      if (path_under (real, special[i]))
+      if (dxc_path_is_under (real, special[i]))
         return dxc_error_new (err, "mount %s: the target resolves to %s "
                               "through a symlink in the root file system: "
                               "refused, as it would cover %s", m->destination,

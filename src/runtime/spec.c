@@ -599,7 +599,7 @@ static int
 parse_linux (json_t *lnx, dxc_spec *s, dxc_error **err)
 {
   static const char *const unsupported[]
-      = { "uidMappings", "gidMappings", "seccomp",
+      = { "uidMappings", "gidMappings",
           "intelRdt", "personality", "mountLabel", "timeOffsets",
           "memoryPolicy", "netDevices", "rdma", NULL };
   json_t *sysctl;
@@ -616,6 +616,9 @@ parse_linux (json_t *lnx, dxc_spec *s, dxc_error **err)
   if (dxc_parse_resources (json_object_get (lnx, "resources"), &s->resources,
                            err)
       < 0)
+    return -1;
+  v = json_object_get (lnx, "seccomp");
+  if (v && !json_is_null (v) && dxc_seccomp_compile (v, &s->seccomp, err) < 0)
     return -1;
   if (dxc_json_string (lnx, "cgroupsPath", "linux.", false, &s->cgroups_path,
                        err)
@@ -781,6 +784,7 @@ dxc_spec_free (dxc_spec *s)
   if (s == NULL)
     return;
   json_decref (s->json);
+  dxc_seccomp_clear (&s->seccomp);
   strv_free (s->process.args);
   strv_free (s->process.env);
   free (s->process.cwd);

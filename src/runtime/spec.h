@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "seccomp.h"
 #include "util/error.h"
 
 typedef struct dxc_mount
@@ -152,6 +153,7 @@ typedef struct dxc_spec
   unsigned long rootfs_propagation;
   dxc_resources resources;
   char *cgroups_path; /* linux.cgroupsPath, NULL if not set */
+  dxc_seccomp seccomp; /* linux.seccomp, compiled; filter NULL if none */
 } dxc_spec;
 
 /* Takes a reference to json. */

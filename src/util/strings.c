@@ -1,5 +1,6 @@
 /* Small string helpers: see strings.h. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -32,3 +33,47 @@ dxc_flags_string (const dxc_flag_name *table, size_t n, unsigned long flags,
   if (off == 0)
     snprintf (buf, len, "0");
 }
+
+/* An absolute path without "//", "/./", "/../" or a trailing slash. */
+char *
+dxc_path_clean (const char *p)
+{
+  char *out = malloc (strlen (p) + 2), *o = out;
+  if (out == NULL)
+    return NULL;
+  while (*p)
+    {
+      const char *end;
+      size_t len;
+      while (*p == '/')
+        p++;
+      end = strchrnul (p, '/');
+      len = end - p;
+      if (len == 0 || (len == 1 && p[0] == '.'))
+        ;
+      else if (len == 2 && p[0] == '.' && p[1] == '.')
+        {
+          while (o > out && *--o != '/')
+            ;
+        }
+      else
+        {
+          *o++ = '/';
+          memcpy (o, p, len);
+          o += len;
+        }
+      p = end;
+    }
+  if (o == out)
+    *o++ = '/';
+  *o = '\0';
+  return out;
+}
+
+bool
+dxc_path_is_under (const char *path, const char *top)
+{
+  size_t n = strlen (top);
+  return strncmp (path, top, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+

@@ -15,7 +15,7 @@ bats_require_minimum_version 1.5.0
 setup_file() {
   cc -static -O1 -o "$BATS_FILE_TMPDIR/attack" "$BATS_TEST_DIRNAME/probes/attack.c"
   cc -Os -static -nostdlib -fno-stack-protector -fno-builtin -fno-pie -no-pie \
-    -o "$BATS_FILE_TMPDIR/evil-ld" "$BATS_TEST_DIRNAME/probes/evil-ld.c"
+    -I "$REPO_DIR/src" -o "$BATS_FILE_TMPDIR/evil-ld" "$BATS_TEST_DIRNAME/probes/evil-ld.c"
 }
 
 setup() {
@@ -92,13 +92,14 @@ import_image() {
   mkdir -p "$TEST_TMP/k"
   cp "$ATTACK" "$TEST_TMP/k/attack"
   import_image keys "$TEST_TMP/k"
+  # Without seccomp (which refuses the key calls anyway): the keyring alone.
   run "$ATTACK" host-session dxckey "$$-key" "$ENGINE" --root "$ROOT" \
-    --runroot "$RUNROOT" run --rm keys /attack keys-read dxckey
+    --runroot "$RUNROOT" run --rm --security-opt seccomp=unconfined keys /attack keys-read dxckey
   echo "$output"
   [ "$status" -eq 0 ]
   [[ "$output" == *"no key"* ]]
   run "$ATTACK" host-session dxckey "$$-key" "$ENGINE" --root "$ROOT" \
-    --runroot "$RUNROOT" run --rm keys /attack keys-plant planted
+    --runroot "$RUNROOT" run --rm --security-opt seccomp=unconfined keys /attack keys-plant planted
   echo "$output"
   [[ "$output" == *"plant: added"* ]]
   [[ "$output" != *planted$'\n'* ]] && [ "${lines[-1]}" != planted ]
@@ -125,56 +126,48 @@ exe_attack_root() {
   cp "$ATTACK" "$d/attack"
 }
 
-@test "CVE-2019-5736: the engine binary cannot be reached and rewritten through /proc/self/exe" {
-  local bin=$TEST_TMP/bin/devoxx-container before
-  mkdir -p "$TEST_TMP/bin" "$TEST_TMP/x"
-  cp "$ENGINE" "$bin"
+# attack_binary BIN CMD...: run CMD (which runs the copy BIN) in the
+# background; if the attack holds BIN, kill CMD (as a crash or an OOM kill
+# would end it) to free BIN for writing. Then BIN must be unchanged, and the
+# attack must never have run.
+attack_binary() {
+  local bin=$1 before pid; shift
   before=$(sha256sum < "$bin")
-  exe_attack_root "$TEST_TMP/x"
-  import_image exe "$TEST_TMP/x"
-  "$bin" --root "$ROOT" --runroot "$RUNROOT" run --rm --entrypoint /proc/self/exe exe \
-    > "$TEST_TMP/out" 2>&1 &
-  local engine=$!
-  # If the attack holds the binary, the engine is killed (as a crash or an
-  # OOM kill would end it) to free the binary for writing.
+  "$@" > "$TEST_TMP/out" 2>&1 &
+  pid=$!
   for _ in $(seq 50); do
     grep -q "ATTACK: holding" "$TEST_TMP/out" && break
-    kill -0 "$engine" 2>/dev/null || break
+    kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
   if grep -q "ATTACK: holding" "$TEST_TMP/out"; then
-    kill -9 "$engine"
+    kill -9 "$pid"
     sleep 3
   fi
-  wait "$engine" || true
+  wait "$pid" || true
   cat "$TEST_TMP/out"
   ! grep -q "ATTACK" "$TEST_TMP/out"
   [ "$(sha256sum < "$bin")" = "$before" ]
 }
 
+@test "CVE-2019-5736: the engine binary cannot be reached and rewritten through /proc/self/exe" {
+  local bin=$TEST_TMP/bin/devoxx-container
+  mkdir -p "$TEST_TMP/bin" "$TEST_TMP/x"
+  cp "$ENGINE" "$bin"
+  exe_attack_root "$TEST_TMP/x"
+  import_image exe "$TEST_TMP/x"
+  attack_binary "$bin" "$bin" --root "$ROOT" --runroot "$RUNROOT" run --rm \
+    --security-opt seccomp=unconfined --entrypoint /proc/self/exe exe
+}
+
 @test "CVE-2019-5736: the same through devoxx-runtime" {
-  local bin=$TEST_TMP/bin/devoxx-runtime before
+  local bin=$TEST_TMP/bin/devoxx-runtime
   mkdir -p "$TEST_TMP/bin"
   cp "$RUNTIME" "$bin"
-  before=$(sha256sum < "$bin")
   make_bundle "$TEST_TMP/b" '.process.terminal = false'
   exe_attack_root "$TEST_TMP/b/rootfs"
   set_args "$TEST_TMP/b" /proc/self/exe
-  "$bin" --root "$STATE" run --bundle "$TEST_TMP/b" exe > "$TEST_TMP/out" 2>&1 &
-  local rtpid=$!
-  for _ in $(seq 50); do
-    grep -q "ATTACK: holding" "$TEST_TMP/out" && break
-    kill -0 "$rtpid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if grep -q "ATTACK: holding" "$TEST_TMP/out"; then
-    kill -9 "$rtpid"
-    sleep 3
-  fi
-  wait "$rtpid" || true
-  cat "$TEST_TMP/out"
-  ! grep -q "ATTACK" "$TEST_TMP/out"
-  [ "$(sha256sum < "$bin")" = "$before" ]
+  attack_binary "$bin" "$bin" --root "$STATE" run --bundle "$TEST_TMP/b" exe
 }
 
 @test "/proc/self/exe inside is never the host's binary" {
@@ -367,4 +360,151 @@ load_leaves_nothing() {
   echo "$output"
   [ "$status" -eq 125 ]
   [[ "$output" == *"invalid config or layer digest"* ]]
+}
+
+@test "seccomp by default: the calls Docker's profile refuses fail inside, unconfined lifts it" {
+  mkdir -p "$TEST_TMP/p"
+  cp "$ATTACK" "$TEST_TMP/p/attack"
+  import_image probe "$TEST_TMP/p"
+  run dxc run --rm probe /attack syscalls
+  echo "$output"
+  [ "$status" -eq 0 ]
+  for c in keyctl add_key unshare-user userfaultfd perf_event_open personality io_uring_setup; do
+    grep -qx "$c Operation not permitted" <<<"$output"
+  done
+  grep -qx "getpid ok" <<<"$output"
+  run dxc run --rm probe grep Seccomp: /proc/self/status
+  [ "$output" = "Seccomp:	2" ]
+  run dxc run --rm --security-opt seccomp=unconfined probe /attack syscalls
+  grep -qx "keyctl ok" <<<"$output"
+  run dxc run --rm --security-opt seccomp=unconfined probe grep Seccomp: /proc/self/status
+  [ "$output" = "Seccomp:	0" ]
+}
+
+@test "keyrings: host root's user keyring (@u, shared by uid 0) is out of reach" {
+  mkdir -p "$TEST_TMP/p"
+  cp "$ATTACK" "$TEST_TMP/p/attack"
+  import_image probe "$TEST_TMP/p"
+  local name=dxc-test-$$
+  "$ATTACK" host-add-user-key "$name" "user-secret-$$" >/dev/null
+  run dxc run --rm probe /attack keys-user "$name"
+  echo "default: $output"
+  [[ "$output" != *"user-secret"* ]]
+  # the session keyring alone (keys of @u are reached through the
+  # caller's session, which links it)
+  run dxc run --rm --security-opt seccomp=unconfined probe /attack keys-user "$name"
+  echo "unconfined: $output"
+  [[ "$output" != *"user-secret"* ]]
+  # the control: the caller's keyring kept, no filter, the probe reads it
+  make_bundle "$TEST_TMP/b" '.process.terminal = false'
+  cp "$ATTACK" "$TEST_TMP/b/rootfs/attack"
+  set_args "$TEST_TMP/b" /attack keys-user "$name"
+  run rt run --no-new-keyring --bundle "$TEST_TMP/b" kk
+  echo "control: $output"
+  "$ATTACK" host-invalidate-user-key "$name"
+  [[ "$output" == *"user-secret-$$"* ]]
+}
+
+@test "seccomp: capabilities open what the profile ties to them (--cap-add SYS_ADMIN allows unshare)" {
+  mkdir -p "$TEST_TMP/p"
+  cp "$ATTACK" "$TEST_TMP/p/attack"
+  import_image probe "$TEST_TMP/p"
+  run dxc run --rm --cap-add SYS_ADMIN probe /attack syscalls
+  grep -qx "unshare-user ok" <<<"$output"
+  run dxc run --rm --cap-drop ALL --cap-add chown probe grep CapBnd /proc/self/status
+  [ "$output" = "CapBnd:	0000000000000001" ]
+  run dxc run --rm --security-opt no-new-privileges probe grep NoNewPrivs /proc/self/status
+  [ "$output" = "NoNewPrivs:	1" ]
+}
+
+@test "seccomp: a profile file of Docker's format, and bad security options" {
+  jq -n '{defaultAction:"SCMP_ACT_ALLOW", syscalls:[{names:["mkdir","mkdirat"], action:"SCMP_ACT_ERRNO", errnoRet:13}]}' > "$TEST_TMP/p.json"
+  run dxc run --rm --security-opt "seccomp=$TEST_TMP/p.json" busybox mkdir /x
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"Permission denied"* ]]
+  bad_runs true <<EOF2
+--security-opt seccomp=$TEST_TMP/missing.json|no such file
+--security-opt apparmor=x|supported are seccomp
+--security-opt no-new-privileges=maybe|true or false
+--cap-add NOT_A_CAP|unknown capability
+--cap-drop bogus|unknown capability
+EOF2
+  echo '{"defaultAction":"SCMP_ACT_NOPE"}' > "$TEST_TMP/bad.json"
+  run dxc run --rm --security-opt "seccomp=$TEST_TMP/bad.json" busybox true
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"unknown action SCMP_ACT_NOPE"* ]]
+  [ -z "$(ls -A "$ROOT/containers")" ]
+}
+
+@test "devoxx-runtime: linux.seccomp as runc runs it (errnoRet, args, kill)" {
+  for rtm in "$RUNTIME" runc; do
+    rm -rf "$TEST_TMP/b"
+    RUNTIME=$rtm make_bundle "$TEST_TMP/b" '.process.terminal = false
+      | .linux.seccomp = {defaultAction:"SCMP_ACT_ALLOW", architectures:["SCMP_ARCH_X86_64","SCMP_ARCH_X86"],
+          syscalls:[{names:["mkdir","mkdirat"], action:"SCMP_ACT_ERRNO", errnoRet:13},
+                    {names:["personality"], action:"SCMP_ACT_ERRNO", args:[{index:0, value:8, op:"SCMP_CMP_EQ"}]}]}'
+    set_args "$TEST_TMP/b" sh -c 'mkdir /tmp/x; echo mkdir=$?; grep Seccomp: /proc/self/status'
+    "$rtm" --root "$STATE-$(basename "$rtm")" run --bundle "$TEST_TMP/b" "sc$$" > "$TEST_TMP/out-$(basename "$rtm")" 2>&1 || true
+  done
+  cat "$TEST_TMP"/out-*
+  diff "$TEST_TMP/out-$(basename "$RUNTIME")" "$TEST_TMP/out-runc"
+  grep -q "mkdir=1" "$TEST_TMP/out-runc"
+  # a bad profile: one line naming the field, before anything is made
+  make_bundle "$TEST_TMP/c" '.linux.seccomp = {defaultAction:"SCMP_ACT_ALLOW", syscalls:[{names:["mkdir"], action:"SCMP_ACT_ERRNO", args:[{index:9, value:1, op:"SCMP_CMP_EQ"}]}]}'
+  run rt run --bundle "$TEST_TMP/c" bad
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"linux.seccomp.syscalls[0].args[0].index"* ]]
+  [ ! -e "$STATE/bad" ]
+}
+
+@test "defaults: a pids limit of 2048 (a fork bomb stops), --pids-limit -1 lifts it" {
+  run dxc run --rm busybox cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/pids.max
+  [[ "$output" == *2048* ]]
+  run dxc run --rm --pids-limit -1 busybox cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/pids.max
+  [[ "$output" == *max* ]]
+  [[ "$output" != *2048* ]]
+}
+
+@test "--device HOST:CTR:r is readable and not writable; --device-cgroup-rule adds access" {
+  # (not /dev/zero: every container may use it anyway)
+  [ -b /dev/loop0 ] || skip "no /dev/loop0 here"
+  run dxc run --rm --device /dev/loop0:/dev/myloop:r busybox \
+    sh -c 'head -c 1 /dev/myloop >/dev/null && echo read-ok; (: > /dev/myloop) || echo write-refused'
+  echo "$output"
+  [[ "$output" == *read-ok* ]]
+  [[ "$output" == *write-refused* ]]
+  run dxc run --rm --device /dev/loop0:/dev/myloop busybox sh -c ': > /dev/myloop && echo opened'
+  [[ "$output" == *opened* ]]
+  # a node made inside is usable only with a rule for it
+  run dxc run --rm busybox sh -c 'mknod /tmp/z c 1 5 && head -c 1 /tmp/z >/dev/null && echo read'
+  [[ "$output" == *read* ]]
+  run dxc run --rm busybox sh -c 'mknod /tmp/l b 7 0 && head -c 1 /tmp/l >/dev/null && echo read'
+  [[ "$output" != *read* ]]
+  run dxc run --rm --device-cgroup-rule 'b 7:* r' busybox sh -c 'mknod /tmp/l b 7 0 && head -c 1 /tmp/l >/dev/null && echo read'
+  [[ "$output" == *read* ]]
+  bad_runs true <<'EOF2'
+--device relative|must be absolute
+--device /dev/zero:/x:rwz|permissions are r, w and m
+--device /nonexistent|error gathering device information
+--device /etc/passwd|not a device node
+--device-cgroup-rule z|TYPE MAJOR:MINOR ACCESS
+EOF2
+}
+
+@test "--privileged: every capability held, the host's devices, no filter, no masks, /sys writable" {
+  local host_bnd
+  host_bnd=$(grep CapBnd /proc/self/status)
+  run dxc run --rm --privileged busybox sh -c 'grep -E "CapBnd|Seccomp:" /proc/self/status;
+    grep -c " /proc/keys " /proc/self/mountinfo; grep " /sys " /proc/self/mountinfo;
+    ls /dev/loop-control'
+  echo "$output"
+  [[ "$output" == *"$host_bnd"* ]]
+  [[ "$output" == *"Seccomp:	0"* ]]
+  [[ "${lines[2]}" == 0 ]]
+  [[ "$output" == *" /sys rw,"* ]]
+  [[ "$output" == *"/dev/loop-control"* ]]
+  # and without it: masked, read-only, filtered
+  run dxc run --rm busybox sh -c 'grep -c " /proc/keys " /proc/self/mountinfo; grep " /sys " /proc/self/mountinfo'
+  [[ "${lines[0]}" != 0 ]]
+  [[ "$output" == *" /sys ro,"* ]]
 }

@@ -362,10 +362,11 @@ PY
 start_faulty() {
   local port
   port=$(shuf -i 20000-60000 -n 1)
+  while ss -ltn "sport = :$port" | grep -q LISTEN; do port=$(shuf -i 20000-60000 -n 1); done
   python3 "$BATS_TEST_DIRNAME/faulty-proxy.py" "$port" "$REGISTRY" "$1" "$TEST_TMP/faulty.log" > /dev/null 2>&1 &
   echo $! > "$TEST_TMP/faulty.pid"
   FAULTY=127.0.0.1:$port
-  for _ in $(seq 50); do curl -s -o /dev/null "http://$FAULTY/v2/" && return 0; sleep 0.1; done
+  for _ in $(seq 150); do curl -s -o /dev/null "http://$FAULTY/v2/" && return 0; sleep 0.1; done
   return 1
 }
 

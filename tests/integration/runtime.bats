@@ -266,10 +266,10 @@ devoxx_only() {
 
 @test "bad input: an unsupported field is refused, by name" {
   devoxx_only
-  jq '.linux.seccomp = {"defaultAction": "SCMP_ACT_ERRNO"}' "$B/config.json" > "$B/c" && mv "$B/c" "$B/config.json"
+  jq '.linux.uidMappings = [{"containerID": 0, "hostID": 1000, "size": 1}]' "$B/config.json" > "$B/c" && mv "$B/c" "$B/config.json"
   run rt run --bundle "$B" t1
   [ "$status" -eq 125 ]
-  [[ "$output" == *"linux.seccomp is not supported"* ]]
+  [[ "$output" == *"linux.uidMappings is not supported"* ]]
 }
 
 @test "bad input: missing rootfs, hostname too long, duplicate ID" {

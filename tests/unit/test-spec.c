@@ -67,13 +67,7 @@ test_default_parses (void **state)
 static void
 test_unsupported_refused (void **state)
 {
-  dxc_error *err = parse_err ("seccomp", json_pack ("{s:s}", "defaultAction",
-                                                    "SCMP_ACT_ALLOW"),
-                              "linux");
-  assert_non_null (err);
-  assert_non_null (strstr (err->msg, "linux.seccomp"));
-  dxc_error_free (err);
-  err = parse_err ("uidMappings", json_pack ("[{s:i}]", "size", 1), "linux");
+  dxc_error *err = parse_err ("uidMappings", json_pack ("[{s:i}]", "size", 1), "linux");
   assert_non_null (err);
   assert_non_null (strstr (err->msg, "linux.uidMappings"));
   dxc_error_free (err);
@@ -84,6 +78,53 @@ test_unsupported_refused (void **state)
                                        "/bin/true"), NULL);
   assert_non_null (strstr (err->msg, "hooks.prestart"));
   dxc_error_free (err);
+}
+
+/* linux.seccomp is compiled when parsed: every bad field is named. */
+static void
+test_seccomp_parsed (void **state)
+{
+  static const struct
+  {
+    const char *json, *msg;
+  } bad[] = {
+    { "{\"defaultAction\":\"SCMP_ACT_NOPE\"}", "unknown action SCMP_ACT_NOPE" },
+    { "{}", ".defaultAction: an action is required" },
+    { "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":70000}",
+      "errnoRet must be a number" },
+    { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_Z80\"]}",
+      "unknown architecture SCMP_ARCH_Z80" },
+    { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[\"SECCOMP_FILTER_FLAG_X\"]}",
+      "unknown flag" },
+    { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],"
+      "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":6,\"value\":1,"
+      "\"op\":\"SCMP_CMP_EQ\"}]}]}", "syscalls[0].args[0].index" },
+    { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],"
+      "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":1,"
+      "\"op\":\"SCMP_CMP_XX\"}]}]}", "unknown operator SCMP_CMP_XX" },
+    { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":\"read\","
+      "\"action\":\"SCMP_ACT_ERRNO\"}]}", "syscalls[0].names must be an array" },
+    { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/x\"}",
+      "listenerPath" },
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    {
+      dxc_error *err = parse_err ("seccomp", json_loads (bad[i].json, 0, NULL),
+                                  "linux");
+      assert_non_null (err);
+      if (strstr (err->msg, bad[i].msg) == NULL)
+        fail_msg ("%s: got %s", bad[i].json, err->msg);
+      assert_non_null (strstr (err->msg, "linux.seccomp"));
+      dxc_error_free (err);
+    }
+  /* Unknown syscall names are skipped, as runc skips them. */
+  assert_null (parse_err ("seccomp",
+                          json_loads ("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+                                      "\"syscalls\":[{\"names\":[\"read\","
+                                      "\"no_such_call\"],\"action\":"
+                                      "\"SCMP_ACT_ALLOW\"}]}",
+                                      0, NULL),
+                          "linux"));
 }
 
 static void
@@ -274,6 +315,7 @@ main (void)
     cmocka_unit_test (test_default_parses),
     cmocka_unit_test (test_unsupported_refused),
     cmocka_unit_test (test_unknown_ignored),
+    cmocka_unit_test (test_seccomp_parsed),
     cmocka_unit_test (test_bad_values_named),
     cmocka_unit_test (test_mount_options),
     cmocka_unit_test (test_resources),

@@ -15,42 +15,14 @@
  * goes back over the socket as a DXC_SYNC_EXEC_FAILED message. Run by hand
  * (or by a program in the container), it does nothing more than execve. */
 #include <stdint.h>
-#include <sys/syscall.h>
+
+#include "freestanding.h"
 
 #define F_SETFD_ 2
 #define FD_CLOEXEC_ 1
 #define DXC_SYNC_EXEC_FAILED_ 4
 
-#if defined(__x86_64__)
-static long
-sys3 (long n, long a, long b, long c)
-{
-  long r;
-  __asm__ volatile ("syscall"
-                    : "=a"(r)
-                    : "a"(n), "D"(a), "S"(b), "d"(c)
-                    : "rcx", "r11", "memory");
-  return r;
-}
-__asm__ (".text\n.global _start\n_start:\n"
-         "  xor %rbp, %rbp\n  mov %rsp, %rdi\n  and $-16, %rsp\n"
-         "  call stub_main\n  hlt\n");
-#elif defined(__aarch64__)
-static long
-sys3 (long n, long a, long b, long c)
-{
-  register long x8 __asm__ ("x8") = n;
-  register long x0 __asm__ ("x0") = a;
-  register long x1 __asm__ ("x1") = b;
-  register long x2 __asm__ ("x2") = c;
-  __asm__ volatile ("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory");
-  return x0;
-}
-__asm__ (".text\n.global _start\n_start:\n"
-         "  mov x0, sp\n  bl stub_main\n  brk #0\n");
-#else
-#error "the exec stub supports x86_64 and aarch64"
-#endif
+DXC_START (stub_main);
 
 void stub_main (long *sp) __attribute__ ((noreturn, used));
 

@@ -16,6 +16,10 @@
  *                                change clears the death signal) and write
  *                                into it once nothing runs it
  *   attack exe-writer FD         the writing half (no mapping of the binary)
+ *   attack syscalls              try the calls Docker's seccomp profile
+ *                                refuses; one line each: NAME ok|errno text
+ *   attack keys-user NAME        the payload of NAME in the user keyring
+ *                                (@u: shared by every uid 0 of the host)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -56,6 +60,50 @@ keys_read (const char *name)
       return 0;
     }
   buf[n < (long) sizeof buf ? n : (long) sizeof buf - 1] = '\0';
+  printf ("key %s=%s\n", name, buf);
+  return 0;
+}
+
+static void
+report (const char *name, long r)
+{
+  printf ("%s %s\n", name, r < 0 ? strerror (errno) : "ok");
+}
+
+static int
+try_syscalls (void)
+{
+  char buf[64];
+  report ("keyctl", syscall (SYS_keyctl, KEYCTL_GET_KEYRING_ID,
+                             KEY_SPEC_USER_KEYRING, 0));
+  report ("add_key", add_key ("probe", "x", KEY_SPEC_SESSION_KEYRING));
+  report ("unshare-user", syscall (SYS_unshare, 0x10000000 /* CLONE_NEWUSER */));
+  report ("userfaultfd", syscall (SYS_userfaultfd, 0));
+  memset (buf, 0, sizeof buf);
+  buf[0] = 1;  /* PERF_TYPE_SOFTWARE */
+  buf[4] = 64; /* size of the attr: any value, the filter decides first */
+  report ("perf_event_open", syscall (SYS_perf_event_open, buf, 0, -1, -1, 0));
+  report ("personality", syscall (SYS_personality, 0x0040000 /* ADDR_NO_RANDOMIZE */));
+  memset (buf, 0, sizeof buf);
+  report ("io_uring_setup", syscall (SYS_io_uring_setup, 1, buf));
+  report ("getpid", syscall (SYS_getpid));
+  return 0;
+}
+
+static int
+keys_user (const char *name)
+{
+  char buf[256];
+  long id = syscall (SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_USER_KEYRING, "user",
+                     name, 0);
+  long n;
+  if (id < 0)
+    {
+      printf ("no key (%s)\n", strerror (errno));
+      return 0;
+    }
+  n = syscall (SYS_keyctl, KEYCTL_READ, id, buf, sizeof buf - 1);
+  buf[n > 0 && n < (long) sizeof buf ? n : 0] = '\0';
   printf ("key %s=%s\n", name, buf);
   return 0;
 }
@@ -149,6 +197,22 @@ main (int argc, char **argv)
       long r = add_key (argv[2], "from-the-container", KEY_SPEC_SESSION_KEYRING);
       printf ("plant: %s\n", r < 0 ? strerror (errno) : "added");
       return 0;
+    }
+  if (strcmp (argv[1], "syscalls") == 0)
+    return try_syscalls ();
+  if (strcmp (argv[1], "keys-user") == 0 && argc == 3)
+    return keys_user (argv[2]);
+  if (strcmp (argv[1], "host-add-user-key") == 0 && argc == 4)
+    {
+      long r = add_key (argv[2], argv[3], KEY_SPEC_USER_KEYRING);
+      printf ("%ld\n", r);
+      return r < 0;
+    }
+  if (strcmp (argv[1], "host-invalidate-user-key") == 0 && argc == 3)
+    {
+      long id = syscall (SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_USER_KEYRING,
+                         "user", argv[2], 0);
+      return id < 0 || syscall (SYS_keyctl, KEYCTL_INVALIDATE, id) < 0;
     }
   if (strcmp (argv[1], "host-session") == 0 && argc >= 5)
     return host_session (argv + 2);

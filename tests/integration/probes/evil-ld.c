@@ -6,23 +6,10 @@
  * death signal with a gid change, and hands the fd to `/attack exe-writer 9`,
  * which writes into the binary once the runtime no longer runs it.
  * Freestanding: a static libc would read the main program's headers from
- * the auxiliary vector and crash. x86_64 only (the tests' machine). */
-#include <sys/syscall.h>
+ * the auxiliary vector and crash. */
+#include "runtime/stub/freestanding.h"
 
-static long
-sys3 (long n, long a, long b, long c)
-{
-  long r;
-  __asm__ volatile ("syscall"
-                    : "=a"(r)
-                    : "a"(n), "D"(a), "S"(b), "d"(c)
-                    : "rcx", "r11", "memory");
-  return r;
-}
-
-__asm__ (".text\n.global _start\n_start:\n"
-         "  xor %rbp, %rbp\n  mov %rsp, %rdi\n  and $-16, %rsp\n"
-         "  call evil_main\n  hlt\n");
+DXC_START (evil_main);
 
 static void
 say (const char *s)

@@ -1,0 +1,38 @@
+/* linux.seccomp: the spec's filter compiled to BPF with libseccomp when the
+ * spec is parsed (so that a bad profile fails before any side effect, and
+ * the child has only one system call to make), and loaded by the child. */
+#ifndef DXC_SECCOMP_H
+#define DXC_SECCOMP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/error.h"
+
+typedef struct dxc_seccomp
+{
+  void *filter;     /* struct sock_filter[len] */
+  unsigned short len;
+  unsigned flags;   /* SECCOMP_FILTER_FLAG_* of the spec's flags */
+  size_t n_rules;   /* rules compiled, for --explain */
+} dxc_seccomp;
+
+/* Compile linux.seccomp (a JSON object) into *ret. Unknown syscall names
+ * are skipped, as runc and crun skip them (a profile names the syscalls of
+ * every architecture and kernel); anything else invalid is an error naming
+ * the field. */
+int dxc_seccomp_compile (json_t *seccomp, dxc_seccomp *ret, dxc_error **err);
+void dxc_seccomp_clear (dxc_seccomp *s);
+
+/* Where compiled filters are kept (a root-owned directory under the run
+ * root); NULL, the default, keeps none. libseccomp takes about 10 ms to
+ * compile Docker's default profile here, and the same profile comes back on
+ * every run: a cached filter is found by its profile's canonical text,
+ * compared in full, with libseccomp's version and the architecture. */
+void dxc_seccomp_set_cache_dir (const char *dir);
+
+/* Child side: install the filter (needs no_new_privs or CAP_SYS_ADMIN). */
+int dxc_seccomp_load (const dxc_seccomp *s, dxc_error **err);
+
+#endif

@@ -9,7 +9,15 @@ PKGS_ENGINE = $(PKGS_RT) libmnl
 # libarchive and libcrypto are loaded on first use (src/util/dl.h): headers only.
 PKGS_DLOPEN = libarchive libcrypto libcurl libisal libzstd libnftables
 
-ifeq ($(SAN),1)
+ifeq ($(FUZZ),1)
+# libFuzzer targets (fuzz/): every object instrumented for the fuzzer,
+# ASan and UBSan; `make fuzz` builds them, `make fuzz-run` runs each one.
+CC := clang
+BUILD := build-fuzz
+BIN := bin-fuzz
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT := -O1
+else ifeq ($(SAN),1)
 BUILD := build-san
 BIN := bin-san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -105,11 +113,29 @@ check: all unit
 	DXC_BIN_DIR=$(CURDIR)/$(BIN) DXC_UNIT_DIR=$(CURDIR)/$(BUILD)/tests \
 	  bash tests/run-all.sh
 
+# ---- fuzzing (clang's libFuzzer) ----
+FUZZ_SRC = $(wildcard fuzz/fuzz-*.c)
+FUZZ_BIN = $(FUZZ_SRC:fuzz/%.c=bin-fuzz/%)
+FUZZ_SECONDS ?= 60
+
+bin-fuzz/%: fuzz/%.c build-fuzz/libdxc-engine.a build-fuzz/libdxc-runtime.a
+	@mkdir -p bin-fuzz
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ENGINE) -ldl
+
+fuzz:
+	$(MAKE) FUZZ=1 $(FUZZ_BIN)
+
+# Each target for FUZZ_SECONDS from the seed corpus in fuzz/corpus/NAME
+# (new inputs go to a scratch directory, not into the repository).
+fuzz-run: fuzz
+	bash fuzz/run.sh $(FUZZ_SECONDS)
+
 bench: all
 	bash bench/run.sh
 	bash bench/pull.sh
+	bash bench/security.sh
 
 clean:
-	rm -rf build build-san bin bin-san
+	rm -rf build build-san bin bin-san build-fuzz bin-fuzz
 
-.PHONY: all unit check bench clean
+.PHONY: all unit check bench clean fuzz fuzz-run

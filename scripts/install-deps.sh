@@ -12,4 +12,5 @@ apt-get install -y -q --no-install-recommends \
   libcmocka-dev bats jq util-linux bsdutils procps libcap2-bin \
   busybox-static runc docker-registry skopeo umoci curl iproute2 coreutils nftables \
   qemu-system-x86 cpio \
-  apache2-utils openssl python3
+  apache2-utils openssl python3 \
+  clang libclang-rt-14-dev

@@ -342,7 +342,6 @@ dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
   cleanup_spec dxc_spec *spec = NULL;
   cleanup_free char *name = NULL;
   cleanup_free char *config_path = NULL;
-  cleanup_free char *user_spec = NULL;
   cleanup_close int devnull = -1;
   char **layer_dirs = NULL;
   rootfs_plan plan = { 0 };

@@ -55,6 +55,12 @@ char *
 dxc_store_blob_path (const dxc_store *s, const char *digest)
 {
   char *p = NULL;
+  /* Never a path from anything but "sha256:" and 64 hex digits. */
+  if (digest == NULL || !dxc_digest_is_valid (digest))
+    {
+      errno = EINVAL;
+      return NULL;
+    }
   if (asprintf (&p, "%s/blobs/sha256/%s", s->root, digest + 7) < 0)
     return NULL;
   return p;
@@ -64,6 +70,11 @@ char *
 dxc_store_layer_path (const dxc_store *s, const char *diff_id)
 {
   char *p = NULL;
+  if (diff_id == NULL || !dxc_digest_is_valid (diff_id))
+    {
+      errno = EINVAL;
+      return NULL;
+    }
   if (asprintf (&p, "%s/layers/%s", s->root, diff_id + 7) < 0)
     return NULL;
   return p;

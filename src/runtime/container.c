@@ -121,6 +121,19 @@ join_new_keyring (const init_args *a, dxc_error **err)
   return 0;
 }
 
+/* The filter; a notify filter's listener fd goes to the runtime, which
+   hands it to the seccomp agent. */
+static int
+load_seccomp (const init_args *a, dxc_error **err)
+{
+  cleanup_close int fd = -1;
+  if (dxc_seccomp_load (&a->spec->seccomp, &fd, err) < 0)
+    return -1;
+  if (fd >= 0 && dxc_sync_send_fd (a->sock, DXC_SYNC_SECCOMP_FD, fd, err) < 0)
+    return -1;
+  return 0;
+}
+
 static int
 make_cwd (const char *cwd, dxc_error **err)
 {
@@ -215,7 +228,7 @@ init_steps (const init_args *a, dxc_error **err)
   /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the
      capabilities go (as runc does); the few calls left (setgroups,
      setresuid, capset, prctl, execveat) must be allowed by the profile. */
-  if (!p->no_new_privileges && dxc_seccomp_load (&spec->seccomp, err) < 0)
+  if (!p->no_new_privileges && load_seccomp (a, err) < 0)
     return -1;
   if (dxc_set_user_and_caps (p, err) < 0)
     return -1;
@@ -224,7 +237,7 @@ init_steps (const init_args *a, dxc_error **err)
   if (dxc_set_no_new_privs (p, err) < 0)
     return -1;
   /* With no_new_privs, as late as can be: fewer calls under the filter. */
-  if (p->no_new_privileges && dxc_seccomp_load (&spec->seccomp, err) < 0)
+  if (p->no_new_privileges && load_seccomp (a, err) < 0)
     return -1;
   /* The program gets no fd of the runtime beyond its stdio. */
   if (syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
@@ -409,6 +422,27 @@ resolve_rootfs (const dxc_spec *spec, const char *bundle, char **ret,
   return 0;
 }
 
+/* The seccomp agent's due: the container process state ("creating") with
+   the filter's listener fd. */
+static int
+send_to_agent (const dxc_spec *spec, const dxc_run_opts *opts, pid_t pid,
+               int fd, dxc_error **err)
+{
+  json_t *ann = json_object_get (spec->json, "annotations");
+  json_t *state = json_pack ("{s:s, s:s, s:s, s:i, s:s}", "ociVersion",
+                             "1.0.2", "id", opts->id ? opts->id : "",
+                             "status", "creating", "pid", (int) pid,
+                             "bundle", opts->bundle ? opts->bundle : "");
+  int r;
+  if (state == NULL)
+    return dxc_error_errno (err, ENOMEM, "seccomp agent");
+  if (json_object_size (ann))
+    json_object_set (state, "annotations", ann);
+  r = dxc_seccomp_send_to_agent (&spec->seccomp, fd, pid, state, err);
+  json_decref (state);
+  return r;
+}
+
 int
 dxc_container_run (const dxc_spec *spec, const dxc_run_opts *opts,
                    int *ret_status, dxc_error **err)
@@ -523,6 +557,14 @@ dxc_container_run (const dxc_spec *spec, const dxc_run_opts *opts,
           int st;
           waitpid (pid, &st, 0);
           goto out_sock;
+        }
+      if (type == DXC_SYNC_SECCOMP_FD)
+        {
+          cleanup_close int nfd = fd;
+          int rr = send_to_agent (spec, opts, pid, nfd, err);
+          if (rr < 0)
+            goto out_kill;
+          continue;
         }
       if (type == DXC_SYNC_PTY)
         {

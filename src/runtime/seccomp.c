@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -24,8 +26,9 @@ parse_action (json_t *v, json_t *errno_ret, const char *where, uint32_t *ret,
 {
   const char *a = json_string_value (v);
   uint32_t e = EPERM;
+  bool has_errno = errno_ret && !json_is_null (errno_ret);
 
-  if (errno_ret && !json_is_null (errno_ret))
+  if (has_errno)
     {
       if (!json_is_integer (errno_ret) || json_integer_value (errno_ret) < 0
           || json_integer_value (errno_ret) > 0xffff)
@@ -35,6 +38,10 @@ parse_action (json_t *v, json_t *errno_ret, const char *where, uint32_t *ret,
     }
   if (a == NULL)
     return dxc_error_new (err, CTX "%s: an action is required", where);
+  /* The spec: an errno given to an action that returns none is an error. */
+  if (has_errno && strcmp (a, "SCMP_ACT_ERRNO") != 0
+      && strcmp (a, "SCMP_ACT_TRACE") != 0)
+    return dxc_error_new (err, CTX "%s: %s takes no errnoRet", where, a);
   if (strcmp (a, "SCMP_ACT_ALLOW") == 0)
     *ret = SCMP_ACT_ALLOW;
   else if (strcmp (a, "SCMP_ACT_ERRNO") == 0)
@@ -51,8 +58,7 @@ parse_action (json_t *v, json_t *errno_ret, const char *where, uint32_t *ret,
   else if (strcmp (a, "SCMP_ACT_LOG") == 0)
     *ret = SCMP_ACT_LOG;
   else if (strcmp (a, "SCMP_ACT_NOTIFY") == 0)
-    return dxc_error_new (err, CTX "%s: SCMP_ACT_NOTIFY (a seccomp agent "
-                          "through listenerPath) is not supported yet", where);
+    *ret = SCMP_ACT_NOTIFY;
   else
     return dxc_error_new (err, CTX "%s: unknown action %s", where, a);
   return 0;
@@ -106,7 +112,8 @@ parse_flags (json_t *flags, unsigned *ret, dxc_error **err)
   } known[] = { { "SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC },
                 { "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG },
                 { "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-                  SECCOMP_FILTER_FLAG_SPEC_ALLOW } };
+                  SECCOMP_FILTER_FLAG_SPEC_ALLOW },
+                { "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 1U << 5 } };
   size_t i;
   json_t *f;
 
@@ -188,7 +195,7 @@ ctx_release (scmp_filter_ctx *c)
 
 static int
 add_rules (scmp_filter_ctx ctx, json_t *syscalls, uint32_t default_action,
-           size_t *n_rules, dxc_error **err)
+           size_t *n_rules, bool *notify, dxc_error **err)
 {
   size_t i;
   json_t *sc;
@@ -216,6 +223,8 @@ add_rules (scmp_filter_ctx ctx, json_t *syscalls, uint32_t default_action,
                        &repeated, err)
                < 0)
       return -1;
+    if (action == SCMP_ACT_NOTIFY)
+      *notify = true;
     /* libseccomp refuses a rule whose action is the default one: it would
        change nothing. */
     if (action == default_action)
@@ -286,6 +295,7 @@ fnv1a (const char *s)
 struct cache_hdr
 {
   uint32_t flags, len;
+  uint32_t notify, pad;
   uint64_t n_rules;
 };
 
@@ -310,6 +320,7 @@ cache_lookup (const char *path, const char *key, dxc_seccomp *ret)
   ret->len = (unsigned short) h.len;
   ret->flags = h.flags;
   ret->n_rules = h.n_rules;
+  ret->notify = h.notify != 0;
   return true;
 }
 
@@ -317,7 +328,7 @@ static void
 cache_store (const char *path, const char *key, const dxc_seccomp *s)
 {
   size_t kl = strlen (key) + 1, bl = s->len * sizeof (struct sock_filter);
-  struct cache_hdr h = { s->flags, s->len, s->n_rules };
+  struct cache_hdr h = { s->flags, s->len, s->notify, 0, s->n_rules };
   cleanup_free char *data = malloc (kl + sizeof h + bl);
   if (data == NULL || dxc_mkdir_p (cache_dir, 0700, NULL) < 0)
     return;
@@ -330,6 +341,34 @@ cache_store (const char *path, const char *key, const dxc_seccomp *s)
 
 static int compile (json_t *sec, dxc_seccomp *ret, dxc_error **err);
 
+/* listenerPath and listenerMetadata, as the spec constrains them. */
+static int
+parse_listener (json_t *sec, dxc_seccomp *ret, dxc_error **err)
+{
+  json_t *path = json_object_get (sec, "listenerPath");
+  json_t *meta = json_object_get (sec, "listenerMetadata");
+  bool has_path = path && !json_is_null (path);
+  bool has_meta = meta && !json_is_null (meta);
+
+  if (has_path && (!json_is_string (path)
+                   || json_string_value (path)[0] != '/'))
+    return dxc_error_new (err, CTX ".listenerPath must be an absolute path");
+  if (has_meta && !json_is_string (meta))
+    return dxc_error_new (err, CTX ".listenerMetadata must be a string");
+  if (has_meta && !has_path)
+    return dxc_error_new (err, CTX ".listenerMetadata needs listenerPath");
+  if (ret->notify && !has_path)
+    return dxc_error_new (err, CTX ": SCMP_ACT_NOTIFY needs listenerPath, "
+                          "the seccomp agent's socket");
+  if (ret->notify)
+    {
+      ret->listener_path = strdup (json_string_value (path));
+      if (has_meta)
+        ret->listener_metadata = strdup (json_string_value (meta));
+    }
+  return 0;
+}
+
 int
 dxc_seccomp_compile (json_t *sec, dxc_seccomp *ret, dxc_error **err)
 {
@@ -339,14 +378,26 @@ dxc_seccomp_compile (json_t *sec, dxc_seccomp *ret, dxc_error **err)
   memset (ret, 0, sizeof *ret);
   if (cache_dir == NULL || !json_is_object (sec)
       || (key = cache_key (sec)) == NULL)
-    return compile (sec, ret, err);
-  snprintf (path, sizeof path, "%s/%016llx.bpf", cache_dir,
-            (unsigned long long) fnv1a (key));
-  if (cache_lookup (path, key, ret))
-    return 0;
-  if (compile (sec, ret, err) < 0)
-    return -1;
-  cache_store (path, key, ret);
+    {
+      if (compile (sec, ret, err) < 0)
+        return -1;
+    }
+  else
+    {
+      snprintf (path, sizeof path, "%s/%016llx.bpf", cache_dir,
+                (unsigned long long) fnv1a (key));
+      if (!cache_lookup (path, key, ret))
+        {
+          if (compile (sec, ret, err) < 0)
+            return -1;
+          cache_store (path, key, ret);
+        }
+    }
+  if (parse_listener (sec, ret, err) < 0)
+    {
+      dxc_seccomp_clear (ret);
+      return -1;
+    }
   return 0;
 }
 
@@ -361,13 +412,11 @@ compile (json_t *sec, dxc_seccomp *ret, dxc_error **err)
   unsigned flags;
   json_t *a;
 
+  bool notify = false;
+
   memset (ret, 0, sizeof *ret);
   if (!json_is_object (sec))
     return dxc_error_new (err, CTX " must be an object");
-  if (json_object_get (sec, "listenerPath")
-      && !json_is_null (json_object_get (sec, "listenerPath")))
-    return dxc_error_new (err, CTX ".listenerPath: a seccomp agent is not "
-                          "supported yet");
   if (parse_action (json_object_get (sec, "defaultAction"),
                     json_object_get (sec, "defaultErrnoRet"), ".defaultAction",
                     &default_action, err)
@@ -396,8 +445,9 @@ compile (json_t *sec, dxc_seccomp *ret, dxc_error **err)
       return dxc_error_errno (err, -r, CTX ".architectures: %s",
                               json_string_value (a));
   }
+  notify = default_action == SCMP_ACT_NOTIFY;
   if (add_rules (ctx, json_object_get (sec, "syscalls"), default_action,
-                 &n_rules, err)
+                 &n_rules, &notify, err)
       < 0)
     return -1;
   fd = memfd_create ("seccomp-bpf", MFD_CLOEXEC);
@@ -419,6 +469,7 @@ compile (json_t *sec, dxc_seccomp *ret, dxc_error **err)
   ret->len = (unsigned short) (len / sizeof (struct sock_filter));
   ret->flags = flags;
   ret->n_rules = n_rules;
+  ret->notify = notify;
   return 0;
 }
 
@@ -426,19 +477,81 @@ void
 dxc_seccomp_clear (dxc_seccomp *s)
 {
   free (s->filter);
+  free (s->listener_path);
+  free (s->listener_metadata);
   memset (s, 0, sizeof *s);
 }
 
 int
-dxc_seccomp_load (const dxc_seccomp *s, dxc_error **err)
+dxc_seccomp_load (const dxc_seccomp *s, int *ret_notify_fd, dxc_error **err)
 {
   struct sock_fprog prog = { .len = s->len, .filter = s->filter };
+  unsigned flags = s->flags;
+  long r;
+
+  *ret_notify_fd = -1;
   if (s->filter == NULL)
     return 0;
-  if (syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, s->flags, &prog) < 0)
+  if (s->notify)
+    flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+  r = syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+  if (r < 0)
     return dxc_error_errno (err, errno, "seccomp: load the filter");
+  if (s->notify)
+    *ret_notify_fd = (int) r;
   dxc_explain ("seccomp(SECCOMP_SET_MODE_FILTER, %u instructions, %zu "
                "rules): system calls outside the profile fail",
                (unsigned) s->len, s->n_rules);
+  return 0;
+}
+
+int
+dxc_seccomp_send_to_agent (const dxc_seccomp *s, int notify_fd, pid_t pid,
+                           json_t *state, dxc_error **err)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  cleanup_close int sock = -1;
+  cleanup_free char *text = NULL;
+  json_t *msg;
+  union
+  {
+    char buf[CMSG_SPACE (sizeof (int))];
+    struct cmsghdr align;
+  } u;
+  struct iovec iov;
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+                       .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+  struct cmsghdr *c;
+
+  if (strlen (s->listener_path) >= sizeof addr.sun_path)
+    return dxc_error_new (err, "seccomp agent %s: path too long",
+                          s->listener_path);
+  strcpy (addr.sun_path, s->listener_path);
+  msg = json_pack ("{s:s, s:[s], s:i, s:O}", "ociVersion", "1.0.2", "fds",
+                   "seccompFd", "pid", (int) pid, "state", state);
+  if (msg && s->listener_metadata)
+    json_object_set_new (msg, "metadata", json_string (s->listener_metadata));
+  text = msg ? json_dumps (msg, JSON_COMPACT) : NULL;
+  json_decref (msg);
+  if (text == NULL)
+    return dxc_error_errno (err, ENOMEM, "seccomp agent");
+  sock = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (sock < 0
+      || connect (sock, (struct sockaddr *) &addr, sizeof addr) < 0)
+    return dxc_error_errno (err, errno, "seccomp agent: connect to %s",
+                            s->listener_path);
+  /* One message: the state, and the listener fd with it. */
+  iov = (struct iovec){ text, strlen (text) };
+  c = CMSG_FIRSTHDR (&mh);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (c), &notify_fd, sizeof (int));
+  if (sendmsg (sock, &mh, MSG_NOSIGNAL) < 0)
+    return dxc_error_errno (err, errno, "seccomp agent: send to %s",
+                            s->listener_path);
+  dxc_explain ("sendmsg(\"%s\", container process state + seccomp listener "
+               "fd): the seccomp agent answers the calls the filter sends "
+               "it", s->listener_path);
   return 0;
 }

@@ -16,6 +16,10 @@ typedef struct dxc_seccomp
   unsigned short len;
   unsigned flags;   /* SECCOMP_FILTER_FLAG_* of the spec's flags */
   size_t n_rules;   /* rules compiled, for --explain */
+  bool notify;      /* an action is SCMP_ACT_NOTIFY: a seccomp agent at
+                       listener_path gets the filter's notification fd */
+  char *listener_path;
+  char *listener_metadata;
 } dxc_seccomp;
 
 /* Compile linux.seccomp (a JSON object) into *ret. Unknown syscall names
@@ -32,7 +36,16 @@ void dxc_seccomp_clear (dxc_seccomp *s);
  * compared in full, with libseccomp's version and the architecture. */
 void dxc_seccomp_set_cache_dir (const char *dir);
 
-/* Child side: install the filter (needs no_new_privs or CAP_SYS_ADMIN). */
-int dxc_seccomp_load (const dxc_seccomp *s, dxc_error **err);
+/* Child side: install the filter (needs no_new_privs or CAP_SYS_ADMIN).
+ * With a notify action, *ret_notify_fd is the listener fd to hand to the
+ * agent (-1 otherwise). */
+int dxc_seccomp_load (const dxc_seccomp *s, int *ret_notify_fd,
+                      dxc_error **err);
+
+/* Parent side: send the container process state and the listener fd to the
+ * agent at s->listener_path, as the runtime spec says (one connection, one
+ * message, SCM_RIGHTS). state is the OCI state object of the container. */
+int dxc_seccomp_send_to_agent (const dxc_seccomp *s, int notify_fd,
+                               pid_t pid, json_t *state, dxc_error **err);
 
 #endif

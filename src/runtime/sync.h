@@ -8,6 +8,9 @@
  *                                     after the child made its terminal
  *   DXC_SYNC_ERROR  child -> parent   exit code, errno and the message of a
  *                                     failed setup step; the child then exits
+ *   DXC_SYNC_SECCOMP_FD  child -> parent  the listener fd of a seccomp filter
+ *                                     with SCMP_ACT_NOTIFY (SCM_RIGHTS), for
+ *                                     the seccomp agent at listenerPath
  *   DXC_SYNC_EXEC_FAILED  stub -> parent  the errno of the exec stub's failed
  *                                     execve of the program (stub/exec-stub.c
  *                                     writes this header by hand)
@@ -27,6 +30,7 @@ enum dxc_sync_type
   DXC_SYNC_PTY = 2,
   DXC_SYNC_GO = 3,
   DXC_SYNC_EXEC_FAILED = 4,
+  DXC_SYNC_SECCOMP_FD = 5,
 };
 
 /* Parent side: let the child go on. */

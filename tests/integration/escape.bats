@@ -508,3 +508,38 @@ EOF2
   [[ "${lines[0]}" != 0 ]]
   [[ "$output" == *" /sys ro,"* ]]
 }
+
+@test "seccomp agent: SCMP_ACT_NOTIFY sends the listener fd and the state to listenerPath, as runc does" {
+  cc -static -O1 -o "$TEST_TMP/agent" "$BATS_TEST_DIRNAME/probes/seccomp-agent.c"
+  for rtm in "$RUNTIME" runc; do
+    local name sock=$TEST_TMP/agent.sock
+    name=$(basename "$rtm")
+    rm -rf "$TEST_TMP/b" "$sock"
+    "$TEST_TMP/agent" "$sock" "$TEST_TMP/procstate-$name" 2> "$TEST_TMP/agent-$name" &
+    local agent=$!
+    for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+    RUNTIME=$rtm make_bundle "$TEST_TMP/b" '.process.terminal = false | .annotations = {"k": "v"}
+      | .linux.seccomp = {defaultAction:"SCMP_ACT_ALLOW", listenerPath:"'"$sock"'", listenerMetadata:"meta",
+          syscalls:[{names:["mkdir","mkdirat"], action:"SCMP_ACT_NOTIFY"}]}'
+    set_args "$TEST_TMP/b" sh -c 'mkdir /tmp/x; echo rc=$?; ls -d /tmp/x'
+    "$rtm" --root "$STATE-$name" run --bundle "$TEST_TMP/b" "agent$$" > "$TEST_TMP/out-$name" 2>&1 || true
+    wait "$agent" || echo "agent of $name failed: $?" >> "$TEST_TMP/agent-$name"
+  done
+  cat "$TEST_TMP"/out-* "$TEST_TMP"/procstate-* "$TEST_TMP"/agent-*
+  diff "$TEST_TMP/out-$(basename "$RUNTIME")" "$TEST_TMP/out-runc"
+  grep -q "Read-only file system" "$TEST_TMP/out-runc"
+  local st=$TEST_TMP/procstate-$(basename "$RUNTIME")
+  [ "$(jq -c .fds "$st")" = '["seccompFd"]' ]
+  [ "$(jq -r .metadata "$st")" = meta ]
+  [ "$(jq -r .state.status "$st")" = creating ]
+  [ "$(jq -r .state.id "$st")" = "agent$$" ]
+  [ "$(jq -r .state.annotations.k "$st")" = v ]
+  [ "$(jq -r .pid "$st")" -gt 0 ]
+  grep -q "answered 1" "$TEST_TMP/agent-$(basename "$RUNTIME")"
+  # no agent listening: one clear error, nothing left
+  rm -f "$sock"
+  run rt run --bundle "$TEST_TMP/b" noagent
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"seccomp agent: connect to $sock"* ]]
+  [ ! -e "$STATE/noagent" ]
+}

@@ -104,8 +104,16 @@ test_seccomp_parsed (void **state)
       "\"op\":\"SCMP_CMP_XX\"}]}]}", "unknown operator SCMP_CMP_XX" },
     { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":\"read\","
       "\"action\":\"SCMP_ACT_ERRNO\"}]}", "syscalls[0].names must be an array" },
-    { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/x\"}",
-      "listenerPath" },
+    { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],"
+      "\"action\":\"SCMP_ACT_NOTIFY\"}]}", "SCMP_ACT_NOTIFY needs listenerPath" },
+    { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerMetadata\":\"m\"}",
+      "listenerMetadata needs listenerPath" },
+    { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"rel\"}",
+      "listenerPath must be an absolute path" },
+    { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"defaultErrnoRet\":5}",
+      "SCMP_ACT_ALLOW takes no errnoRet" },
+    { "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],"
+      "\"action\":\"SCMP_ACT_KILL\",\"errnoRet\":1}]}", "SCMP_ACT_KILL takes no errnoRet" },
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
     {

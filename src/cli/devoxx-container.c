@@ -793,7 +793,9 @@ cmd_ps (int argc, char **argv)
   json_array_foreach (recs, i, v)
     {
       json_t *state = json_object_get (v, "State");
-      bool running = dxc_engine_record_running (v);
+      bool running;
+      dxc_engine_record_settle (e, v);
+      running = dxc_engine_record_running (v);
       char cmd[64] = "", status[64], age[64];
       size_t j, off = 0;
       json_t *a;
@@ -921,6 +923,7 @@ inspect (int argc, char **argv, bool containers, const char *cmd)
       json_t *one = NULL;
       if (containers && dxc_record_find (e->store, argv[i], &one, NULL) == 0)
         {
+          dxc_engine_record_settle (e, one);
           json_array_append_new (all, one);
           continue;
         }

@@ -19,6 +19,7 @@
 #include "image/import.h"
 #include "image/reference.h"
 #include "runtime/container.h"
+#include "runtime/state.h"
 #include "util/copy.h"
 #include "util/fs.h"
 #include "util/proc.h"
@@ -526,6 +527,34 @@ dxc_engine_record_running (json_t *rec)
          && dxc_proc_alive (pid, (uint64_t) start);
 }
 
+bool
+dxc_engine_record_settle (dxc_engine *e, json_t *rec)
+{
+  json_t *state = json_object_get (rec, "State");
+  const char *st = json_string_value (json_object_get (state, "Status"));
+  const char *id = json_string_value (json_object_get (rec, "Id"));
+  cleanup_free char *now = NULL;
+
+  if (st == NULL || strcmp (st, "running") != 0 || id == NULL
+      || dxc_engine_record_running (rec))
+    return false;
+  /* The engine that ran it was killed (its container died with it): the
+     exit code is unknown, 255 as Docker says then. Its cgroups and live
+     state go now (the runtime's reclaim), its record tells the truth. */
+  now = dxc_now_rfc3339 ();
+  json_object_set_new (state, "Status", json_string ("exited"));
+  json_object_set_new (state, "Running", json_false ());
+  json_object_set_new (state, "Pid", json_integer (0));
+  json_object_set_new (state, "ExitCode", json_integer (255));
+  json_object_set_new (state, "FinishedAt", json_string (now));
+  json_object_set_new (state, "Error",
+                       json_string ("the engine running the container was "
+                                    "killed; its exit code is unknown"));
+  dxc_state_reclaim (e->runroot, id);
+  dxc_record_write (e->store, id, rec, false, NULL);
+  return true;
+}
+
 int
 dxc_engine_rm (dxc_engine *e, const char *what, unsigned flags,
                dxc_error **err)
@@ -536,6 +565,7 @@ dxc_engine_rm (dxc_engine *e, const char *what, unsigned flags,
 
   if (dxc_record_find (e->store, what, &rec, err) < 0)
     return -1;
+  dxc_engine_record_settle (e, rec);
   if (dxc_engine_record_running (rec))
     {
       json_t *state = json_object_get (rec, "State");

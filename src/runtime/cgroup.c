@@ -932,3 +932,28 @@ dxc_cgroup_mount (const dxc_cgroup *cg, int rootfd, const char *destination,
     return dxc_error_errno (err, errno, "remount %s read-only", destination);
   return 0;
 }
+
+json_t *
+dxc_cgroup_created_dirs (const dxc_cgroup *cg)
+{
+  json_t *dirs = json_array ();
+  if (cg == NULL || cg->shared)
+    return dirs;
+  for (size_t i = 0; i < cg->n; i++)
+    {
+      const dxc_cg_hier *h = &cg->h[i];
+      char dir[PATH_MAX];
+      if (h->created <= 0 || h->path == NULL)
+        continue;
+      snprintf (dir, sizeof dir, "%s%s", h->mount, h->path);
+      for (int k = 0; k < h->created; k++)
+        {
+          char *slash = strrchr (dir, '/');
+          json_array_append_new (dirs, json_string (dir));
+          if (slash == NULL || slash == dir)
+            break;
+          *slash = '\0';
+        }
+    }
+  return dirs;
+}

@@ -78,6 +78,11 @@ int dxc_cgroup_mount (const dxc_cgroup *cg, int rootfd,
  * "devoxx"); never for one shared with others. */
 void dxc_cgroup_sweep_siblings (const dxc_cgroup *cg, int min_age);
 
+/* The directories made for the container (absolute, deepest first, parents
+ * it made too): what to remove if the runtime is killed before it can
+ * (state.h). A new JSON array, empty for a shared cgroup. */
+json_t *dxc_cgroup_created_dirs (const dxc_cgroup *cg);
+
 /* Kill what is left in the cgroup, remove it (retrying while the last
  * processes die) and free cg. Safe with NULL. */
 int dxc_cgroup_destroy (dxc_cgroup *cg, dxc_error **err);

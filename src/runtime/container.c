@@ -466,7 +466,9 @@ dxc_container_run (const dxc_spec *spec, const dxc_run_opts *opts,
      effect. */
   if (resolve_rootfs (spec, opts->bundle, &rootfs, err) < 0)
     return -1;
-  if (state && dxc_state_create (opts->state_root, opts->id, err) < 0)
+  if (state && dxc_state_create (opts->state_root, opts->id, opts->bundle,
+                                 err)
+                   < 0)
     return -1;
 
   /* Step: block the signals to forward; the loop reads them from a
@@ -494,6 +496,16 @@ dxc_container_run (const dxc_spec *spec, const dxc_run_opts *opts,
                         : dxc_cgroup_create (spec, opts->id, &cgroup, err))
       < 0)
     goto out_sock;
+  /* Recorded, so that what a killed runtime leaves is removed by the next
+     create of this ID (state.h). */
+  if (state)
+    {
+      json_t *dirs = dxc_cgroup_created_dirs (cgroup);
+      int rr = dxc_state_set_cgroups (opts->state_root, opts->id, dirs, err);
+      json_decref (dirs);
+      if (rr < 0)
+        goto out_sock;
+    }
 
   /* Step: clone the container process into its new namespaces (but the
      cgroup one, made once the process is in its cgroup). */

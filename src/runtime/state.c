@@ -27,55 +27,195 @@ dxc_id_is_valid (const char *id)
   return true;
 }
 
-int
-dxc_state_create (const char *state_root, const char *id, dxc_error **err)
+static char *
+state_path (const char *state_root, const char *id)
 {
-  cleanup_free char *dir = NULL;
+  char *p = NULL;
+  if (asprintf (&p, "%s/%s/state.json", state_root, id) < 0)
+    return NULL;
+  return p;
+}
+
+static int
+save (const char *path, json_t *st, dxc_error **err)
+{
+  cleanup_free char *text = json_dumps (st, JSON_COMPACT);
+  if (text == NULL)
+    return dxc_error_errno (err, ENOMEM, "state");
+  return dxc_write_file_atomic (path, text, strlen (text), 0600, 0, err);
+}
+
+/* The runtime's or the container's process still lives. */
+static bool
+owner_alive (json_t *st)
+{
+  json_int_t rp = json_integer_value (json_object_get (st, "runtimePid"));
+  json_int_t rs = json_integer_value (json_object_get (st, "runtimeStartTime"));
+  json_int_t p = json_integer_value (json_object_get (st, "pid"));
+  json_int_t s = json_integer_value (json_object_get (st, "startTime"));
+  return dxc_proc_alive (rp, rs) || dxc_proc_alive (p, s);
+}
+
+/* Remove a cgroup left by a dead runtime: what is still in it is the
+   container's (killed), then the directory. */
+static void
+remove_cgroup (const char *dir)
+{
+  for (int i = 0; i < 100; i++)
+    {
+      char procs[4096];
+      cleanup_free char *data = NULL;
+      size_t len;
+      if (rmdir (dir) == 0 || errno == ENOENT)
+        return;
+      if (errno != EBUSY)
+        return;
+      snprintf (procs, sizeof procs, "%s/cgroup.procs", dir);
+      if (dxc_read_file (procs, &data, &len, NULL) == 0)
+        for (char *p = data, *end; *p; p = end)
+          {
+            long pid = strtol (p, &end, 10);
+            if (end == p)
+              break;
+            if (pid > 0)
+              kill (pid, SIGKILL);
+          }
+      usleep (10000);
+    }
+}
+
+int
+dxc_state_reclaim (const char *state_root, const char *id)
+{
+  cleanup_free char *path = state_path (state_root, id);
+  cleanup_free char *dir = NULL, *trash = NULL;
+  json_t *st, *d;
+  size_t i;
+
+  if (path == NULL)
+    return 0;
+  st = json_load_file (path, 0, NULL);
+  /* No state (a directory from before state files named their owner, or
+     damaged): nothing says who owns it, so it is not taken over. */
+  if (st == NULL || owner_alive (st))
+    {
+      json_decref (st);
+      return 0;
+    }
+  /* Out of the way first: a concurrent reclaim finds nothing to do. */
+  if (asprintf (&dir, "%s/%s", state_root, id) < 0
+      || asprintf (&trash, "%s/.%s.stale-%d", state_root, id, (int) getpid ())
+             < 0
+      || rename (dir, trash) < 0)
+    {
+      json_decref (st);
+      return 0;
+    }
+  json_array_foreach (json_object_get (st, "cgroups"), i, d)
+    if (json_string_value (d))
+      remove_cgroup (json_string_value (d));
+  json_decref (st);
+  dxc_rm_rf (trash, NULL);
+  return 1;
+}
+
+int
+dxc_state_create (const char *state_root, const char *id, const char *bundle,
+                  dxc_error **err)
+{
+  cleanup_free char *tmp = NULL, *dir = NULL, *path = NULL;
+  json_t *st;
+  int r;
 
   if (!dxc_id_is_valid (id))
     return dxc_error_new (err, "invalid container ID %s: use letters, digits, "
                           "'_', '.' and '-', starting with a letter or digit",
                           id);
-  if (asprintf (&dir, "%s/%s", state_root, id) < 0)
+  if (dxc_mkdir_p (state_root, 0700, err) < 0)
+    return -1;
+  if (asprintf (&tmp, "%s/.%s.new-%d", state_root, id, (int) getpid ()) < 0
+      || asprintf (&dir, "%s/%s", state_root, id) < 0
+      || asprintf (&path, "%s/state.json", tmp) < 0)
     return dxc_error_errno (err, ENOMEM, "state");
-  if (mkdir (dir, 0700) < 0)
+  /* The reservation holds its owner from the first moment: made under a
+     temporary name, renamed into place (rename fails if the ID is taken). */
+  if (mkdir (tmp, 0700) < 0)
+    return dxc_error_errno (err, errno, "mkdir %s", tmp);
+  st = json_pack ("{s:s, s:s, s:s, s:i, s:s, s:i, s:I}", "ociVersion", "1.0.2",
+                  "id", id, "status", "creating", "pid", 0, "bundle",
+                  bundle ? bundle : "", "runtimePid", (int) getpid (),
+                  "runtimeStartTime",
+                  (json_int_t) dxc_proc_start_time (getpid ()));
+  r = st ? save (path, st, err) : dxc_error_errno (err, ENOMEM, "state");
+  json_decref (st);
+  for (int attempt = 0; r == 0 && attempt < 2; attempt++)
     {
-      if (errno == ENOENT)
+      if (rename (tmp, dir) == 0)
+        return 0;
+      if (errno != EEXIST && errno != ENOTEMPTY)
         {
-          if (dxc_mkdir_p (state_root, 0700, err) < 0)
-            return -1;
-          if (mkdir (dir, 0700) == 0)
-            return 0;
+          r = dxc_error_errno (err, errno, "rename %s", dir);
+          break;
         }
-      if (errno == EEXIST)
-        return dxc_error_errno (err, EEXIST, "container ID %s already exists "
-                                "in %s", id, state_root);
-      return dxc_error_errno (err, errno, "mkdir %s", dir);
+      /* Taken: by a live container, or left by a killed runtime. */
+      if (attempt == 0 && dxc_state_reclaim (state_root, id))
+        continue;
+      r = dxc_error_errno (err, EEXIST, "container ID %s already exists in "
+                           "%s", id, state_root);
     }
-  return 0;
+  dxc_rm_rf (tmp, NULL);
+  return r;
+}
+
+/* Read, change and write back the state (one writer: its runtime). */
+static int
+update (const char *state_root, const char *id, json_t *changes,
+        dxc_error **err)
+{
+  cleanup_free char *path = state_path (state_root, id);
+  json_t *st;
+  int r;
+
+  if (path == NULL)
+    return dxc_error_errno (err, ENOMEM, "state");
+  st = json_load_file (path, 0, NULL);
+  if (st == NULL)
+    st = json_object ();
+  json_object_update (st, changes);
+  r = save (path, st, err);
+  json_decref (st);
+  return r;
 }
 
 int
 dxc_state_write (const char *state_root, const char *id, const char *bundle,
                  pid_t pid, const char *status, dxc_error **err)
 {
-  cleanup_free char *path = NULL;
-  cleanup_free char *text = NULL;
   /* The start time makes the PID an identity: a reused PID is never taken
      for the container's (util/proc.h). */
-  json_t *st = json_pack ("{s:s, s:s, s:s, s:i, s:s, s:I}", "ociVersion",
-                          "1.0.2", "id", id, "status", status, "pid",
-                          (int) pid, "bundle", bundle ? bundle : "",
-                          "startTime",
-                          (json_int_t) dxc_proc_start_time (pid));
+  json_t *c = json_pack ("{s:s, s:s, s:s, s:i, s:s, s:I}", "ociVersion",
+                         "1.0.2", "id", id, "status", status, "pid", (int) pid,
+                         "bundle", bundle ? bundle : "", "startTime",
+                         (json_int_t) dxc_proc_start_time (pid));
+  int r;
+  if (c == NULL)
+    return dxc_error_errno (err, ENOMEM, "state");
+  r = update (state_root, id, c, err);
+  json_decref (c);
+  return r;
+}
 
-  if (st == NULL)
+int
+dxc_state_set_cgroups (const char *state_root, const char *id, json_t *dirs,
+                       dxc_error **err)
+{
+  json_t *c = json_pack ("{s:O}", "cgroups", dirs);
+  int r;
+  if (c == NULL)
     return dxc_error_errno (err, ENOMEM, "state");
-  text = json_dumps (st, JSON_COMPACT);
-  json_decref (st);
-  if (asprintf (&path, "%s/%s/state.json", state_root, id) < 0 || text == NULL)
-    return dxc_error_errno (err, ENOMEM, "state");
-  return dxc_write_file_atomic (path, text, strlen (text), 0600, 0, err);
+  r = update (state_root, id, c, err);
+  json_decref (c);
+  return r;
 }
 
 int
@@ -88,7 +228,8 @@ dxc_state_read (const char *state_root, const char *id, json_t **ret,
 
   if (!dxc_id_is_valid (id))
     return dxc_error_new (err, "invalid container ID %s", id);
-  if (asprintf (&path, "%s/%s/state.json", state_root, id) < 0)
+  path = state_path (state_root, id);
+  if (path == NULL)
     return dxc_error_errno (err, ENOMEM, "state");
   st = json_load_file (path, 0, &jerr);
   if (st == NULL)
@@ -97,13 +238,15 @@ dxc_state_read (const char *state_root, const char *id, json_t **ret,
         return dxc_error_errno (err, ENOENT, "container %s does not exist", id);
       return dxc_error_new (err, "%s: %s", path, jerr.text);
     }
-  /* A process that died without the runtime noticing (kill -9 of the
-     runtime) is reported as stopped, even if its PID now names another
-     process. */
+  /* The processes say what the file cannot: a container whose process died
+     without its runtime noticing (kill -9 of the runtime) is stopped, even
+     if its PID now names another process; one whose runtime died while
+     setting it up, too. */
   {
     json_int_t pid = json_integer_value (json_object_get (st, "pid"));
     json_int_t start = json_integer_value (json_object_get (st, "startTime"));
-    if (pid > 0 && !dxc_proc_alive (pid, start))
+    bool stopped = pid > 0 ? !dxc_proc_alive (pid, start) : !owner_alive (st);
+    if (stopped)
       {
         json_object_set_new (st, "status", json_string ("stopped"));
         json_object_set_new (st, "pid", json_integer (0));

@@ -1,7 +1,15 @@
 /* Live state of containers under the run root (default
  * /run/devoxx-container/runtime): one directory per container ID holding
- * state.json in the OCI state format. It does not survive a reboot, on
- * purpose: neither do the processes it describes. */
+ * state.json in the OCI state format, plus what the runtime needs to tell
+ * the truth after a crash: its own PID and start time, the container's
+ * start time, and the cgroup directories it made. It does not survive a
+ * reboot, on purpose: neither do the processes it describes.
+ *
+ * An ID is reserved atomically together with its owner (a directory made
+ * under a temporary name with state.json in it, then renamed). A
+ * reservation whose runtime and container are both gone (the runtime was
+ * killed) is reclaimed by the next create of that ID: its cgroups are
+ * removed and the ID is free again. */
 #ifndef DXC_STATE_H
 #define DXC_STATE_H
 
@@ -12,13 +20,26 @@
 #include "util/error.h"
 
 bool dxc_id_is_valid (const char *id);
-/* Reserve the ID: fails with EEXIST "container ID already exists". */
-int dxc_state_create (const char *state_root, const char *id, dxc_error **err);
+/* Reserve the ID for this process: fails with EEXIST "container ID already
+ * exists" while its owner or its container lives. */
+int dxc_state_create (const char *state_root, const char *id,
+                      const char *bundle, dxc_error **err);
+/* The container's process and status ("running"). */
 int dxc_state_write (const char *state_root, const char *id,
                      const char *bundle, pid_t pid, const char *status,
                      dxc_error **err);
+/* The cgroup directories made for the container (a JSON array of
+ * absolute paths, deepest first): removed if the runtime dies. */
+int dxc_state_set_cgroups (const char *state_root, const char *id,
+                           json_t *dirs, dxc_error **err);
+/* The state, its status read from the processes themselves: "creating"
+ * while the runtime sets the container up, "running", or "stopped" (pid 0)
+ * once the recorded process is gone, whatever now has its PID. */
 int dxc_state_read (const char *state_root, const char *id, json_t **ret,
                     dxc_error **err);
 int dxc_state_remove (const char *state_root, const char *id);
+/* If the ID's runtime and container are both gone: remove its cgroups and
+ * its state. 1 if it did, 0 if the ID is live or absent. */
+int dxc_state_reclaim (const char *state_root, const char *id);
 
 #endif

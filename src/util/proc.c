@@ -18,6 +18,7 @@ dxc_proc_start_time (pid_t pid)
   ssize_t n;
   char *p;
   unsigned long long t;
+  char state;
 
   snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
   fd = open (path, O_RDONLY | O_CLOEXEC);
@@ -33,9 +34,13 @@ dxc_proc_start_time (pid_t pid)
   if (p == NULL)
     return 0;
   /* After ") ": field 3 (state) ... field 22 (starttime). */
-  if (sscanf (p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
-                     "%*d %*d %*d %*d %*d %*d %llu", &t)
-      != 1)
+  if (sscanf (p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
+                     "%*d %*d %*d %*d %*d %*d %llu", &state, &t)
+      != 2)
+    return 0;
+  /* A zombie has exited: only its parent's wait is missing (and after a
+     runtime's death, that parent is whoever adopted it). */
+  if (state == 'Z' || state == 'X')
     return 0;
   return t;
 }

@@ -10,7 +10,7 @@
 #include <sys/types.h>
 
 /* Field 22 of /proc/PID/stat (clock ticks since boot); 0 if the process is
- * gone. */
+ * gone or a zombie (it has exited; only its parent's wait is missing). */
 uint64_t dxc_proc_start_time (pid_t pid);
 
 /* The recorded process is alive: the PID exists with that start time. A

@@ -85,7 +85,9 @@ ctl() {
   cat "$TEST_TMP/out"
   grep -q "max=20" "$TEST_TMP/out"
   cur=$(sed -n 's/.*current=\([0-9]*\).*/\1/p' "$TEST_TMP/out")
-  [ "$cur" -ge 15 ] && [ "$cur" -le 20 ]
+  # (two commands: errexit ignores a failure before && )
+  [ "$cur" -ge 15 ]
+  [ "$cur" -le 20 ]
   assert_no_cgroup_left
 }
 
@@ -106,7 +108,8 @@ ctl() {
   [ "$status" -eq 0 ]
   echo "percent of one CPU: ${lines[-1]}"
   # 50% asked; the machine is shared and noisy: 35..65
-  [ "${lines[-1]}" -ge 35 ] && [ "${lines[-1]}" -le 65 ]
+  [ "${lines[-1]}" -ge 35 ]
+  [ "${lines[-1]}" -le 65 ]
   assert_no_cgroup_left
 }
 

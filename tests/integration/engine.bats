@@ -300,3 +300,51 @@ EOF
   [ -z "$(ls -A "$ROOT/layers")" ]
   [ -z "$(ls -A "$ROOT/blobs/sha256")" ]
 }
+
+@test "a container started from a background job gets default signal dispositions" {
+  # A non-interactive shell starts background jobs with SIGINT and SIGQUIT
+  # ignored: the container must not inherit that (it could not trap them).
+  run bash -c '"$0" --root "$1" --runroot "$2" run --rm busybox grep -E "SigIgn|SigBlk" /proc/self/status & wait' \
+    "$ENGINE" "$ROOT" "$RUNROOT"
+  echo "$output"
+  [[ "$output" == *"SigIgn:	0000000000000000"* ]]
+  [[ "$output" == *"SigBlk:	0000000000000000"* ]]
+  run bash -c '"$0" --root "$1" --runroot "$2" run --rm busybox sh -c "trap \"echo trapped\" INT; kill -INT \$\$; echo after" & wait' \
+    "$ENGINE" "$ROOT" "$RUNROOT"
+  [[ "$output" == *trapped* ]]
+}
+
+@test "an engine killed with kill -9: ps, inspect and rm see the truth and clean up" {
+  dxc run --name orphan busybox sleep 100 > /dev/null 2>&1 &
+  local id st engine cgs
+  for _ in $(seq 100); do
+    id=$(ls "$RUNROOT" 2>/dev/null | grep -vx seccomp | head -1)
+    [ -n "$id" ] && [ "$(jq -r .status "$RUNROOT/$id/state.json" 2>/dev/null)" = running ] && break
+    sleep 0.05
+  done
+  st=$RUNROOT/$id/state.json
+  engine=$(jq .runtimePid "$st")
+  cgs=$(jq -r '.cgroups[]' "$st")
+  [ -n "$cgs" ]
+  kill -9 "$engine"
+  # the container dies with its engine (the death signal)
+  for _ in $(seq 100); do
+    pgrep -f "sleep 100" | grep -q . || break
+    sleep 0.05
+  done
+  run dxc ps
+  [[ "$output" != *orphan* ]]
+  run dxc ps -a
+  echo "$output"
+  [[ "$output" == *"Exited (255)"*orphan* ]]
+  run dxc inspect orphan
+  [ "$(jq -r '.[0].State.Status' <<<"$output")" = exited ]
+  [ "$(jq -r '.[0].State.Pid' <<<"$output")" = 0 ]
+  # what it left is gone already: live state, cgroups
+  [ ! -e "$RUNROOT/$id" ]
+  for d in $cgs; do [ ! -d "$d" ]; done
+  # and plain rm removes it, as any exited container
+  run dxc rm orphan
+  [ "$status" -eq 0 ]
+  assert_no_container_left
+}

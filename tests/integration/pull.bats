@@ -7,7 +7,11 @@ load registry
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-  command -v docker-registry skopeo umoci >/dev/null || skip "registry tools missing"
+  local t
+  # one at a time: "command -v a b c" succeeds when any one exists
+  for t in docker-registry skopeo umoci; do
+    command -v "$t" >/dev/null || skip "registry tool $t missing"
+  done
 }
 
 setup() {

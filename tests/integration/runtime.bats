@@ -337,3 +337,59 @@ devoxx_only() {
   # the targets were made inside the root, where the links lead there
   [ -d "$B/rootfs/$TEST_TMP/host-dir" ]
 }
+
+@test "a runtime killed with kill -9: its ID is stopped, then reclaimed with its cgroups" {
+  devoxx_only
+  jq '.process.terminal = false | .linux.cgroupsPath = "dxc-killed-'$$'"' "$B/config.json" > "$B/c"
+  mv "$B/c" "$B/config.json"
+  set_args "$B" sleep 100
+  rt run --bundle "$B" k1 > /dev/null 2>&1 &
+  local rtpid=$! cgs i
+  for i in $(seq 100); do
+    [ "$(rt state k1 2>/dev/null | jq -r .status)" = running ] && break
+    sleep 0.05
+  done
+  cgs=$(jq -r '.cgroups[]' "$STATE/k1/state.json")
+  [ -n "$cgs" ]
+  # the runtime itself (rt is a shell function: $! is a subshell)
+  kill -9 "$(jq .runtimePid "$STATE/k1/state.json")"
+  wait "$rtpid" || true
+  # the truth from the processes: stopped (the death signal kills the
+  # container), no PID
+  for i in $(seq 100); do
+    [ "$(rt state k1 | jq -r .status)" = stopped ] && break
+    sleep 0.05
+  done
+  run rt state k1
+  echo "$output"
+  [ "$(jq -r .status <<<"$output")" = stopped ]
+  [ "$(jq -r .pid <<<"$output")" = 0 ]
+  for d in $cgs; do [ -d "$d" ]; done
+  # the same ID again, with another cgroup: the old one is removed
+  jq '.linux.cgroupsPath = "dxc-other-'$$'"' "$B/config.json" > "$B/c"
+  mv "$B/c" "$B/config.json"
+  set_args "$B" true
+  run rt run --bundle "$B" k1
+  [ "$status" -eq 0 ]
+  for d in $cgs; do [ ! -d "$d" ]; done
+  [ ! -e "$STATE/k1" ]
+  [ -z "$(ls -A "$STATE" | grep -v '^\.seccomp-cache$')" ]
+}
+
+@test "an ID in use by a live container is refused, not reclaimed" {
+  devoxx_only
+  jq '.process.terminal = false' "$B/config.json" > "$B/c" && mv "$B/c" "$B/config.json"
+  set_args "$B" sleep 100
+  rt run --bundle "$B" live > /dev/null 2>&1 &
+  local rtpid=$!
+  for _ in $(seq 100); do
+    [ "$(rt state live 2>/dev/null | jq -r .status)" = running ] && break
+    sleep 0.05
+  done
+  set_args "$B" true
+  run rt run --bundle "$B" live
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"already exists"* ]]
+  rt kill live KILL
+  wait "$rtpid" || true
+}

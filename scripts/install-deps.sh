@@ -13,4 +13,4 @@ apt-get install -y -q --no-install-recommends \
   busybox-static runc docker-registry skopeo umoci curl iproute2 coreutils nftables \
   qemu-system-x86 cpio \
   apache2-utils openssl python3 \
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev strace

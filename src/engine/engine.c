@@ -344,6 +344,7 @@ dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
   cleanup_free char *name = NULL;
   cleanup_free char *config_path = NULL;
   cleanup_close int devnull = -1;
+  cleanup_close int lease = -1;
   char **layer_dirs = NULL;
   rootfs_plan plan = { 0 };
   dxc_user user = { 0 };
@@ -357,6 +358,11 @@ dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
 
   /* Step: the options and the image, before anything is created. */
   if (dxc_specgen_check (o, err) < 0)
+    return -1;
+  /* The image's layers are in use from here: a collection waits until
+     the container's record names them. */
+  lease = dxc_store_lease (e->store, false, err);
+  if (lease < 0)
     return -1;
   if (dxc_engine_image (e, o->image, &img, err) < 0)
     return -1;
@@ -436,6 +442,8 @@ dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
   json_object_set_new (rec, "NetworkSettings", dxc_net_record (net, &o->net));
   if (dxc_record_write (e->store, id, rec, false, err) < 0)
     goto out;
+  close (lease);
+  lease = -1;
 
   /* Step: run it in-process through the runtime library. */
   if (!o->interactive)

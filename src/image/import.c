@@ -239,11 +239,16 @@ import_archive (const dxc_store *s, struct archive *in, bool from_disk,
 {
   cleanup_free char *tmp = dxc_store_tmp_path (s, "import");
   cleanup_free char *blob = NULL;
+  cleanup_close int lease = -1;
   blob_writer w = { .fd = -1 };
   char diff_id[72];
   int r;
 
   if (dxc_digest_load (err) < 0)
+    return -1;
+  /* Nothing written here is collected before the image is named. */
+  lease = dxc_store_lease (s, false, err);
+  if (lease < 0)
     return -1;
   w.fd = open (tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (w.fd < 0)

@@ -463,10 +463,18 @@ dxc_image_pull (const dxc_store *s, const char *refstr,
   char man_digest[72], check[72];
   const char *platform = opts->platform;
   const char *cfg_digest;
+  cleanup_close int lease = -1;
   int r = -1;
 
   if (dxc_ref_parse (refstr, &ref, err) < 0)
     return -1;
+  /* Nothing this pull writes is collected before its name is set. */
+  lease = dxc_store_lease (s, false, err);
+  if (lease < 0)
+    {
+      dxc_ref_clear (&ref);
+      return -1;
+    }
   if (platform == NULL && asprintf (&platform_buf, "linux/%s", dxc_oci_arch ()) >= 0)
     platform = platform_buf;
   if (dxc_archive_load (err) < 0 || dxc_digest_load (err) < 0
@@ -626,10 +634,17 @@ dxc_image_store_files (const dxc_store *s, const char *cfg_body,
   json_t *cfg = NULL, *diff_ids, *man_layers = json_array (), *man = NULL;
   layer_job *jobs = calloc (n_layers + 1, sizeof *jobs);
   cleanup_free char *man_text = NULL;
+  cleanup_close int lease = dxc_store_lease (s, false, err);
   char man_digest[72];
   size_t n = 0;
   int r = -1;
 
+  if (lease < 0)
+    {
+      free (jobs);
+      json_decref (man_layers);
+      return -1;
+    }
   if (dxc_archive_load (err) < 0 || dxc_digest_load (err) < 0)
     goto out;
   dxc_store_clean_tmp (s);

@@ -425,8 +425,25 @@ keep_image_blobs (const dxc_store *s, const char *manifest_digest, json_t *blobs
     json_object_set_new (layers, img->layers[i] + 7, json_true ());
 }
 
+int
+dxc_store_lease (const dxc_store *s, bool exclusive, dxc_error **err)
+{
+  cleanup_free char *path = index_path (s, "gc.lock");
+  cleanup_close int fd = -1;
+
+  if (path == NULL)
+    return dxc_error_errno (err, ENOMEM, "store lease");
+  fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0 || flock (fd, exclusive ? LOCK_EX : LOCK_SH) < 0)
+    return dxc_error_errno (err, errno, "lock %s", path);
+  return take_fd (fd);
+}
+
+/* Remove what dir holds but keep names. Entries are first renamed into
+   tmp/ (same file system), then deleted there: a name in dir is never a
+   half-deleted entry. */
 static int
-sweep (const char *dir, json_t *keep, dxc_error **err)
+sweep (const dxc_store *s, const char *dir, json_t *keep, dxc_error **err)
 {
   cleanup_dir DIR *d = opendir (dir);
   struct dirent *de;
@@ -434,24 +451,49 @@ sweep (const char *dir, json_t *keep, dxc_error **err)
     return errno == ENOENT ? 0 : dxc_error_errno (err, errno, "open %s", dir);
   while ((de = readdir (d)))
     {
+      cleanup_free char *trash = NULL;
       if (de->d_name[0] == '.' || json_object_get (keep, de->d_name))
         continue;
-      if (dxc_rm_rf_at (dirfd (d), de->d_name, err) < 0)
+      trash = dxc_store_tmp_path (s, "trash");
+      if (trash == NULL || renameat (dirfd (d), de->d_name, AT_FDCWD, trash) < 0)
+        return dxc_error_errno (err, errno, "remove %s/%s", dir, de->d_name);
+      if (dxc_rm_rf (trash, err) < 0)
         return -1;
     }
   return 0;
+}
+
+/* Under the exclusive lease no pull holds a layer lock: they all go. */
+static void
+remove_layer_locks (const dxc_store *s)
+{
+  char dir[4096];
+  cleanup_dir DIR *d = NULL;
+  struct dirent *de;
+  snprintf (dir, sizeof dir, "%s/tmp", s->root);
+  d = opendir (dir);
+  while (d && (de = readdir (d)))
+    if (strncmp (de->d_name, "layer-", 6) == 0
+        && strstr (de->d_name, ".lock") != NULL)
+      unlinkat (dirfd (d), de->d_name, 0);
 }
 
 int
 dxc_store_gc (const dxc_store *s, json_t *keep_layers, dxc_error **err)
 {
   cleanup_free char *lock = index_path (s, "images.lock");
-  cleanup_close int lfd = open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  cleanup_close int lease = -1;
+  cleanup_close int lfd = -1;
   json_t *idx = NULL, *blobs = json_object (), *layers = json_object (), *v;
   const char *key;
   char dir[4096];
   int r = -1;
 
+  /* The lease first (writers take it before the index lock too). */
+  lease = dxc_store_lease (s, true, err);
+  if (lease < 0)
+    goto out;
+  lfd = open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (lfd < 0 || flock (lfd, LOCK_EX) < 0)
     {
       dxc_error_errno (err, errno, "lock %s", lock);
@@ -467,12 +509,13 @@ dxc_store_gc (const dxc_store *s, json_t *keep_layers, dxc_error **err)
                                                                     : key,
                            json_true ());
   snprintf (dir, sizeof dir, "%s/blobs/sha256", s->root);
-  if (sweep (dir, blobs, err) < 0)
+  if (sweep (s, dir, blobs, err) < 0)
     goto out;
   snprintf (dir, sizeof dir, "%s/layers", s->root);
   json_object_set_new (layers, "l", json_true ()); /* short links (engine) */
-  if (sweep (dir, layers, err) < 0)
+  if (sweep (s, dir, layers, err) < 0)
     goto out;
+  remove_layer_locks (s);
   r = 0;
 out:
   json_decref (idx);

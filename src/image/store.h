@@ -65,8 +65,18 @@ int dxc_image_from_manifest (const dxc_store *s, const char *manifest_digest,
                              dxc_image **ret, dxc_error **err);
 void dxc_image_free (dxc_image *img);
 
+/* The store's lease (flock on <root>/gc.lock): every writer (pull, load,
+ * import, a run until its record names its layers) holds it shared from
+ * its first blob or layer to the name that makes them reachable; the
+ * collection holds it exclusively, so it never sees a writer's work half
+ * done. Returns the fd (close it to release). */
+int dxc_store_lease (const dxc_store *s, bool exclusive, dxc_error **err);
+
 /* Remove the blobs and layers that no image in the index and no container
- * (their diff IDs in keep_layers) uses. */
+ * (their diff IDs in keep_layers) uses, and the per-layer lock files of the
+ * pulls (no writer holds one under the exclusive lease). A layer is moved
+ * out of layers/ before it is deleted: a collection killed half-way leaves
+ * no half layer under a name that a pull would take as complete. */
 int dxc_store_gc (const dxc_store *s, json_t *keep_layers, dxc_error **err);
 
 static inline void

@@ -448,3 +448,55 @@ stop_faulty() {
   [ -z "$(ls -A "$TEST_TMP/small/root/blobs/sha256")" ]
   umount "$TEST_TMP/small"
 }
+
+# the image's layers against umoci's own unpack of the layout, file by file
+image_matches_layout() {
+  local name=$1 tag=$2
+  rm -rf "$TEST_TMP/ref"
+  umoci unpack --image "$L:$tag" "$TEST_TMP/ref" >/dev/null
+  merged_view "$(image_lowerdirs "$name")" "$TEST_TMP/merged"
+  tree_facts "$TEST_TMP/ref/rootfs" > "$TEST_TMP/ref.facts"
+  tree_facts "$TEST_TMP/merged" > "$TEST_TMP/ours.facts"
+  umount "$TEST_TMP/merged"
+  diff -q "$TEST_TMP/ref.facts" "$TEST_TMP/ours.facts"
+}
+
+@test "race: image prune beside a pull never takes what the pull has written" {
+  make_slow_image "$L" big
+  push "$L" big test/big:v1
+  "$ENGINE" --root "$ROOT" --runroot "$RUNROOT" pull -q "$REGISTRY/test/big:v1" > "$TEST_TMP/pull.out" 2>&1 &
+  local pid=$! prunes=0
+  while kill -0 "$pid" 2>/dev/null; do
+    dxc image prune > /dev/null
+    prunes=$((prunes + 1))
+  done
+  wait "$pid"
+  echo "prunes during the pull: $prunes"
+  [ "$prunes" -ge 2 ]
+  image_matches_layout "$REGISTRY/test/big:v1" big
+  run dxc run --rm "$REGISTRY/test/big:v1" true
+  [ "$status" -eq 0 ]
+}
+
+@test "crash: rmi killed half-way through deleting a layer; the next pull gets it whole" {
+  make_slow_image "$L" big
+  push "$L" big test/big:v1
+  dxc pull -q "$REGISTRY/test/big:v1" > /dev/null
+  # killed at its 20th unlinkat: in the middle of a layer's files
+  run strace -f -o /dev/null -e inject=unlinkat:signal=KILL:when=20 \
+    "$ENGINE" --root "$ROOT" --runroot "$RUNROOT" rmi "$REGISTRY/test/big:v1"
+  [ "$status" -eq 137 ]
+  run dxc pull -q "$REGISTRY/test/big:v1"
+  [ "$status" -eq 0 ]
+  image_matches_layout "$REGISTRY/test/big:v1" big
+}
+
+@test "rmi and image prune leave no per-layer lock files behind" {
+  make_slow_image "$L" big
+  push "$L" big test/big:v1
+  dxc pull -q "$REGISTRY/test/big:v1" > /dev/null
+  ls "$ROOT/tmp" | grep -q '^layer-.*\.lock$'
+  dxc rmi "$REGISTRY/test/big:v1" > /dev/null
+  [ -z "$(ls "$ROOT/tmp" | grep '^layer-.*\.lock$')" ]
+  [ -z "$(ls -A "$ROOT/layers" | grep -vx l)" ]
+}

@@ -762,7 +762,10 @@ dxc_mounts_to_spec (const dxc_mount_reqs *reqs, json_t *spec)
               json_array_append_new (opts, json_string ("ro"));
               json_array_append_new (opts, json_string ("rro"));
             }
-          if (r->type == DXC_MOUNT_VOLUME && r->created && !r->nocopy)
+          /* As Docker: a volume is filled from the image whenever it is
+             empty when mounted (the runtime checks under the volume's
+             lock: rootfs.c). */
+          if (r->type == DXC_MOUNT_VOLUME && !r->nocopy)
             json_array_append_new (opts, json_string ("copyup"));
           m = json_pack ("{s:s, s:s, s:s, s:o}", "destination", r->target,
                          "type", "bind", "source", r->host_path, "options",

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -116,6 +117,20 @@ copy_up (const dxc_mount *m, int under, int into, dxc_error **err)
   return 0;
 }
 
+/* A bind-mounted directory shared by containers (a volume) is checked and
+   copied up under its lock: its users take turns, so the first one copies
+   into the empty volume before any other can put anything in it (its own
+   mount points: /etc/hosts on a volume over /etc). Without the lock, those
+   made it non-empty first and nobody copied. */
+static int
+copy_up_shared (const dxc_mount *m, int under, int into, dxc_error **err)
+{
+  /* The lock goes with the fd, closed by the caller. */
+  if (flock (into, LOCK_EX) < 0)
+    return dxc_error_errno (err, errno, "mount %s: lock %s", m->destination,
+                            m->source);
+  return copy_up (m, under, into, err);
+}
 
 /* Where fd is inside the root, as a path from the root ("/proc/sys");
    NULL if it is not inside (it always is: openat2 resolved it there). */
@@ -233,7 +248,7 @@ mount_one (int rootfd, const char *rootfs, const dxc_mount *m,
     {
       cleanup_close int into
           = open (m->source, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      if (into >= 0 && copy_up (m, target, into, err) < 0)
+      if (into >= 0 && copy_up_shared (m, target, into, err) < 0)
         return -1;
     }
 

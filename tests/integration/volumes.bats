@@ -259,3 +259,23 @@ EOF
   [ "$status" -eq 127 ]
   [ -z "$(dxc volume ls -q)" ]
 }
+
+@test "race: 20 containers at once on a fresh volume over /etc all get the image's files" {
+  local i
+  for i in $(seq 20); do
+    dxc run --rm -v racevol:/etc busybox sh -c 'test -f /etc/passwd && echo has-passwd || echo NO-passwd' \
+      > "$TEST_TMP/out-$i" 2>&1 &
+  done
+  wait
+  cat "$TEST_TMP"/out-* | sort | uniq -c
+  [ "$(cat "$TEST_TMP"/out-* | grep -c '^has-passwd$')" -eq 20 ]
+  # copied once: the volume has the image's file, and the next user too
+  [ -f "$ROOT/volumes/racevol/_data/passwd" ]
+  run dxc run --rm -v racevol:/etc busybox cat /etc/passwd
+  [[ "$output" == *root* ]]
+  # as Docker: a volume found empty is filled again
+  dxc run --rm -v racevol:/tmp/v busybox sh -c 'rm -rf /tmp/v/* /tmp/v/.[!.]*; true'
+  [ -z "$(ls -A "$ROOT/volumes/racevol/_data")" ]
+  run dxc run --rm -v racevol:/etc busybox ls /etc/passwd
+  [ "$status" -eq 0 ]
+}

@@ -223,6 +223,19 @@ extract_thread (void *p)
   return NULL;
 }
 
+/* A layer is skipped only when its compressed blob is stored too: another
+   image (an import, a load) may have brought the same layer without this
+   blob, and save needs the blob the manifest names. Without it, the layer
+   is fetched again (its unpacked copy, already there, stays). */
+static bool
+layer_and_blob_stored (const dxc_store *s, const char *layer_path,
+                       const char *digest)
+{
+  cleanup_free char *blob = dxc_store_blob_path (s, digest);
+  return layer_path && blob && access (layer_path, F_OK) == 0
+         && access (blob, F_OK) == 0;
+}
+
 static int
 layer_lock (const dxc_store *s, const char *diff_id)
 {
@@ -249,7 +262,7 @@ pull_layer (layer_job *j, dxc_error **err)
 
   /* Two pulls of one image: the second waits here, then finds it done. */
   lock = layer_lock (j->store, j->diff_id);
-  if (access (final_layer, F_OK) == 0)
+  if (layer_and_blob_stored (j->store, final_layer, j->digest))
     return 0;
   j->blob_tmp = dxc_store_tmp_path (j->store, "blob");
   j->layer_tmp = dxc_store_tmp_path (j->store, "layer");
@@ -535,7 +548,7 @@ dxc_image_pull (const dxc_store *s, const char *refstr,
           goto out;
         }
       lp = dxc_store_layer_path (s, diff);
-      if (access (lp, F_OK) == 0)
+      if (layer_and_blob_stored (s, lp, d))
         {
           if (opts->progress)
             opts->progress (d, "Already exists", 0, -1, opts->data);
@@ -676,7 +689,7 @@ dxc_image_store_files (const dxc_store *s, const char *cfg_body,
                                         media_types[comp], "digest", digest,
                                         "size", (json_int_t) size));
       lp = dxc_store_layer_path (s, diff);
-      if (access (lp, F_OK) == 0)
+      if (layer_and_blob_stored (s, lp, digest))
         continue;
       jobs[n] = (layer_job){ .store = s, .file = layer_files[i],
                              .opts = &opts, .size = size, .comp = comp,

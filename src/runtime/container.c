@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +120,25 @@ join_new_keyring (const init_args *a, dxc_error **err)
   dxc_explain ("keyctl(KEYCTL_JOIN_SESSION_KEYRING, NULL): a session keyring "
                "of its own, none of the caller's keys");
   return 0;
+}
+
+/* Every signal to SIG_DFL, through the system call: libc's sigaction
+   refuses its own real-time signals (32 and 33), which a sanitizer or a
+   caller may have left ignored, and an ignored signal stays ignored across
+   execve. */
+static void
+reset_signal_dispositions (void)
+{
+  struct
+  {
+    void *handler;
+    unsigned long flags;
+    void *restorer;
+    uint64_t mask;
+  } dfl = { SIG_DFL, 0, NULL, 0 };
+  for (int sig = 1; sig < _NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      syscall (SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask);
 }
 
 /* The filter; a notify filter's listener fd goes to the runtime, which
@@ -245,9 +265,7 @@ init_steps (const init_args *a, dxc_error **err)
   /* Dispositions and mask as a fresh process has them: a runtime started
      in the background (SIGINT and SIGQUIT ignored by the shell) must not
      pass that on to the container. */
-  for (int sig = 1; sig < _NSIG; sig++)
-    if (sig != SIGKILL && sig != SIGSTOP)
-      signal (sig, SIG_DFL);
+  reset_signal_dispositions ();
   {
     sigset_t none;
     sigemptyset (&none);

@@ -500,3 +500,29 @@ image_matches_layout() {
   [ -z "$(ls "$ROOT/tmp" | grep '^layer-.*\.lock$')" ]
   [ -z "$(ls -A "$ROOT/layers" | grep -vx l)" ]
 }
+
+@test "save of a pulled image whose layer another image brought first" {
+  make_oci_image "$L" v1
+  push "$L" v1 test/gz:v1
+  # the same image as a docker-save archive with its layer uncompressed:
+  # the same diff ID, another blob
+  local m cfg layer d=$TEST_TMP/unz
+  mkdir -p "$d"
+  m=$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "v1") | .digest' "$L/index.json")
+  cfg=$(jq -r .config.digest "$L/blobs/sha256/${m#sha256:}")
+  layer=$(jq -r '.layers[0].digest' "$L/blobs/sha256/${m#sha256:}")
+  cp "$L/blobs/sha256/${cfg#sha256:}" "$d/config.json"
+  gunzip -c "$L/blobs/sha256/${layer#sha256:}" > "$d/layer.tar"
+  jq -n '[{Config:"config.json", RepoTags:["localhost/unz:1"], Layers:["layer.tar"]}]' > "$d/manifest.json"
+  tar -C "$d" -cf "$TEST_TMP/unz.tar" config.json layer.tar manifest.json
+  dxc load -i "$TEST_TMP/unz.tar" > /dev/null
+  # the layer is there: the pull must keep its gzip blob all the same
+  dxc pull -q "$REGISTRY/test/gz:v1"
+  run dxc save -o "$TEST_TMP/gz.tar" "$REGISTRY/test/gz:v1"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  run "$ENGINE" --root "$TEST_TMP/other" --runroot "$TEST_TMP/other-run" load -i "$TEST_TMP/gz.tar"
+  [ "$status" -eq 0 ]
+  run "$ENGINE" --root "$TEST_TMP/other" --runroot "$TEST_TMP/other-run" run --rm "$REGISTRY/test/gz:v1" echo moved
+  [ "$output" = moved ]
+}

@@ -406,8 +406,10 @@ write_sysctl (const char *path, const char *value, dxc_error **err)
 }
 
 /* The bridge, up with the gateway address, forwarding on, NAT in place.
-   A bridge that is up means all of it was done before: one netlink
-   request on the common path. */
+   A bridge that is up with its alias naming this network's address means
+   all of it was done before: one netlink request on the common path. A
+   bridge with another alias (a store removed and made again, whose
+   network got another subnet) has its addresses replaced. */
 static int
 ensure_bridge (json_t *net, dxc_error **err)
 {
@@ -416,17 +418,19 @@ ensure_bridge (json_t *net, dxc_error **err)
   int prefix, index;
   unsigned flags;
   dxc_nl *nl = NULL;
-  char path[128];
+  char path[128], alias[128], want[128], gwt[INET_ADDRSTRLEN];
   int r = -1;
 
   if (br == NULL || network_subnet (net, &sub, &prefix, &gw) < 0)
     return dxc_error_new (err, "network %s: invalid description",
                           json_string_value (json_object_get (net, "Name")));
+  inet_ntop (AF_INET, &gw, gwt, sizeof gwt);
+  snprintf (want, sizeof want, "devoxx %s/%d", gwt, prefix);
   if (dxc_nl_open (0, &nl, err) < 0)
     return -1;
-  if (dxc_nl_link_get (nl, br, &index, &flags, err) < 0)
+  if (dxc_nl_link_get (nl, br, &index, &flags, alias, sizeof alias, err) < 0)
     goto out;
-  if (index > 0 && (flags & IFF_UP))
+  if (index > 0 && (flags & IFF_UP) && strcmp (alias, want) == 0)
     {
       r = 0;
       goto out;
@@ -444,7 +448,12 @@ ensure_bridge (json_t *net, dxc_error **err)
   snprintf (path, sizeof path, "/proc/sys/net/ipv4/conf/%s/route_localnet", br);
   if (write_sysctl (path, "1", err) < 0)
     goto out;
+  /* An address of another subnet (the network made again) would not route
+     the containers' addresses. */
+  if (strcmp (alias, want) != 0 && dxc_nl_addr_flush (nl, index, err) < 0)
+    goto out;
   if (dxc_nl_addr_add (nl, index, gw, prefix, err) < 0
+      || dxc_nl_link_set_alias (nl, index, want, err) < 0
       || dxc_nl_link_up (nl, index, err) < 0)
     goto out;
   r = 0;
@@ -493,7 +502,7 @@ release_ports (json_t *ports)
     dxc_nat_port (json_string_value (json_object_get (p, "Proto")),
                   ip && *ip ? ip : NULL,
                   json_integer_value (json_object_get (p, "HostPort")), none,
-                  0, false, NULL);
+                  0, false, NULL, NULL);
   }
 }
 
@@ -634,6 +643,40 @@ reclaim_stale (const dxc_store *s, const char *network)
 
 /* ---- ports ------------------------------------------------------------------ */
 
+/* One of our published ports holds it: an element whose owner (its lease,
+   named in the element) is gone is removed instead (its engine was killed
+   after its store was removed, or the lease reclaimed: nothing of it is
+   left to release the element). */
+static bool
+port_in_use (const char *proto, const char *host_ip, int port)
+{
+  char owner[256];
+  cleanup_free char *text = NULL;
+  size_t len;
+  json_t *lease;
+  bool stale;
+
+  if (!dxc_nat_port_taken (proto, host_ip, port, owner, sizeof owner))
+    return false;
+  if (owner[0] != '/')
+    return true; /* no owner named: never taken for stale */
+  if (dxc_read_file (owner, &text, &len, NULL) < 0)
+    stale = errno == ENOENT;
+  else
+    {
+      lease = json_loadb (text, len, 0, NULL);
+      stale = lease == NULL || lease_is_stale (lease);
+      json_decref (lease);
+    }
+  if (!stale)
+    return true;
+  {
+    struct in_addr none = { 0 };
+    dxc_nat_port (proto, host_ip, port, none, 0, false, NULL, NULL);
+  }
+  return false;
+}
+
 /* Is the port free on the host? A listening socket there, or one of our
    published ports, says no. Port 0 picks a free one. */
 static int
@@ -666,9 +709,8 @@ reserve_port (dxc_port *p, dxc_error **err)
       getsockname (fd, (struct sockaddr *) &sa, &len);
       p->host_port = ntohs (sa.sin_port);
     }
-  if (dxc_nat_port_taken (p->proto, *p->host_ip ? p->host_ip : NULL,
-                          p->host_port)
-      || (*p->host_ip && dxc_nat_port_taken (p->proto, NULL, p->host_port)))
+  if (port_in_use (p->proto, *p->host_ip ? p->host_ip : NULL, p->host_port)
+      || (*p->host_ip && port_in_use (p->proto, NULL, p->host_port)))
     return dxc_error_new (err, "Bind for %s:%d failed: port is already "
                           "allocated", shown, p->host_port);
   return 0;
@@ -906,7 +948,7 @@ dxc_net_connect (dxc_net_attachment *a, pid_t pid, dxc_error **err)
     if (dxc_nat_port (a->ports[i].proto,
                       *a->ports[i].host_ip ? a->ports[i].host_ip : NULL,
                       a->ports[i].host_port, a->ip,
-                      a->ports[i].container_port, true, err)
+                      a->ports[i].container_port, true, a->lease, err)
         < 0)
       goto out;
   r = 0;
@@ -927,7 +969,7 @@ dxc_net_detach (dxc_net_attachment *a)
       if (a->ports[i].host_port && a->lease[0])
         dxc_nat_port (a->ports[i].proto,
                       *a->ports[i].host_ip ? a->ports[i].host_ip : NULL,
-                      a->ports[i].host_port, none, 0, false, NULL);
+                      a->ports[i].host_port, none, 0, false, NULL, NULL);
     }
   /* The veth pair goes with the container's network namespace, which the
      kernel tears down (asynchronously) once its last process is gone: an

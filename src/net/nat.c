@@ -73,7 +73,19 @@ load (dxc_error **err)
 /* Run nft commands; the error is nft's own first line. quiet: a failure is
    an answer (a missing table or element), not an error to report. */
 static int
+run_output (const char *cmd, bool quiet, char *out, size_t out_len,
+            dxc_error **err);
+
+static int
 run (const char *cmd, bool quiet, dxc_error **err)
+{
+  return run_output (cmd, quiet, NULL, 0, err);
+}
+
+/* run, keeping nft's output (out may be NULL). */
+static int
+run_output (const char *cmd, bool quiet, char *out, size_t out_len,
+            dxc_error **err)
 {
   struct nft_ctx *ctx;
   int r;
@@ -94,6 +106,11 @@ run (const char *cmd, bool quiet, dxc_error **err)
     }
   else
     dxc_explain ("nft: %.*s", (int) strcspn (cmd, "\n"), cmd);
+  if (r == 0 && out && out_len)
+    {
+      const char *o = nft.nft_ctx_get_output_buffer (ctx);
+      snprintf (out, out_len, "%s", o ? o : "");
+    }
   nft.nft_ctx_free (ctx);
   return r == 0 ? 0 : -1;
 }
@@ -119,17 +136,22 @@ dxc_nat_masquerade (struct in_addr net, int prefix, bool add, dxc_error **err)
 int
 dxc_nat_port (const char *proto, const char *host_ip, int host_port,
               struct in_addr container_ip, int container_port, bool add,
-              dxc_error **err)
+              const char *owner, dxc_error **err)
 {
-  char cmd[256], c[INET_ADDRSTRLEN];
+  char cmd[512], c[INET_ADDRSTRLEN], comment[160] = "";
   inet_ntop (AF_INET, &container_ip, c, sizeof c);
+  /* nft keeps 128 bytes of comment; a longer path (or one with a quote)
+     goes without: such an element is never taken for stale. */
+  if (add && owner && strlen (owner) < 128 && !strchr (owner, '"'))
+    snprintf (comment, sizeof comment, " comment \"%s\"", owner);
   if (add && host_ip)
     snprintf (cmd, sizeof cmd,
-              "add element ip devoxx %s_addr { %s . %d : %s . %d }", proto,
-              host_ip, host_port, c, container_port);
+              "add element ip devoxx %s_addr { %s . %d%s : %s . %d }", proto,
+              host_ip, host_port, comment, c, container_port);
   else if (add)
-    snprintf (cmd, sizeof cmd, "add element ip devoxx %s_any { %d : %s . %d }",
-              proto, host_port, c, container_port);
+    snprintf (cmd, sizeof cmd,
+              "add element ip devoxx %s_any { %d%s : %s . %d }", proto,
+              host_port, comment, c, container_port);
   else if (host_ip)
     snprintf (cmd, sizeof cmd, "delete element ip devoxx %s_addr { %s . %d }",
               proto, host_ip, host_port);
@@ -140,14 +162,23 @@ dxc_nat_port (const char *proto, const char *host_ip, int host_port,
 }
 
 bool
-dxc_nat_port_taken (const char *proto, const char *host_ip, int host_port)
+dxc_nat_port_taken (const char *proto, const char *host_ip, int host_port,
+                    char *owner, size_t len)
 {
-  char cmd[160];
+  char cmd[160], out[1024];
+  const char *c;
   if (host_ip)
     snprintf (cmd, sizeof cmd, "get element ip devoxx %s_addr { %s . %d }",
               proto, host_ip, host_port);
   else
     snprintf (cmd, sizeof cmd, "get element ip devoxx %s_any { %d }", proto,
               host_port);
-  return run (cmd, true, NULL) == 0;
+  if (owner && len)
+    *owner = '\0';
+  if (run_output (cmd, true, out, sizeof out, NULL) != 0)
+    return false;
+  c = strstr (out, "comment \"");
+  if (c && owner && len)
+    snprintf (owner, len, "%.*s", (int) strcspn (c + 9, "\""), c + 9);
+  return true;
 }

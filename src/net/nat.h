@@ -25,12 +25,16 @@
 int dxc_nat_ensure (dxc_error **err);
 int dxc_nat_masquerade (struct in_addr net, int prefix, bool add,
                         dxc_error **err);
-/* proto "tcp" or "udp"; host_ip NULL for every local address. */
+/* proto "tcp" or "udp"; host_ip NULL for every local address. owner (on
+ * add; may be NULL) is kept as the element's comment: the lease file of the
+ * container the port is published for, so that a later run can tell an
+ * element whose owner is gone (its store removed, its engine killed). */
 int dxc_nat_port (const char *proto, const char *host_ip, int host_port,
                   struct in_addr container_ip, int container_port, bool add,
-                  dxc_error **err);
-/* Is host_port (with host_ip, or any) already in one of our maps? */
+                  const char *owner, dxc_error **err);
+/* Is host_port (with host_ip, or any) already in one of our maps? If so,
+ * its owner (the comment, "" if none) goes into owner[len]. */
 bool dxc_nat_port_taken (const char *proto, const char *host_ip,
-                         int host_port);
+                         int host_port, char *owner, size_t len);
 
 #endif

@@ -121,12 +121,13 @@ dxc_nl_link_index (dxc_nl *nl, const char *name, int *ret_index,
                    dxc_error **err)
 {
   unsigned flags;
-  return dxc_nl_link_get (nl, name, ret_index, &flags, err);
+  return dxc_nl_link_get (nl, name, ret_index, &flags, NULL, 0, err);
 }
 
 int
 dxc_nl_link_get (dxc_nl *nl, const char *name, int *ret_index,
-                 unsigned *ret_flags, dxc_error **err)
+                 unsigned *ret_flags, char *ret_alias, size_t alias_len,
+                 dxc_error **err)
 {
   char buf[MNL_SOCKET_BUFFER_SIZE];
   struct nlmsghdr *nlh = link_msg (buf, RTM_GETLINK, 0, 0);
@@ -151,6 +152,8 @@ dxc_nl_link_get (dxc_nl *nl, const char *name, int *ret_index,
         {
           *ret_index = 0;
           *ret_flags = 0;
+          if (ret_alias && alias_len)
+            *ret_alias = '\0';
           return 0;
         }
       return dxc_error_errno (err, -e->error, "netlink: get link %s", name);
@@ -158,6 +161,89 @@ dxc_nl_link_get (dxc_nl *nl, const char *name, int *ret_index,
   found.index = ((struct ifinfomsg *) mnl_nlmsg_get_payload (nlh))->ifi_index;
   *ret_index = found.index;
   *ret_flags = ((struct ifinfomsg *) mnl_nlmsg_get_payload (nlh))->ifi_flags;
+  if (ret_alias && alias_len)
+    {
+      struct nlattr *a;
+      *ret_alias = '\0';
+      mnl_attr_for_each (a, nlh, sizeof (struct ifinfomsg))
+        if (mnl_attr_get_type (a) == IFLA_IFALIAS
+            && mnl_attr_validate (a, MNL_TYPE_STRING) >= 0)
+          snprintf (ret_alias, alias_len, "%s", mnl_attr_get_str (a));
+    }
+  return 0;
+}
+
+int
+dxc_nl_link_set_alias (dxc_nl *nl, int index, const char *alias,
+                       dxc_error **err)
+{
+  char buf[MNL_SOCKET_BUFFER_SIZE];
+  struct nlmsghdr *nlh = link_msg (buf, RTM_NEWLINK, 0, index);
+  int r;
+  mnl_attr_put_strz (nlh, IFLA_IFALIAS, alias);
+  r = talk (nl, nlh, NULL, NULL);
+  if (r < 0)
+    return dxc_error_errno (err, -r, "netlink: set the alias of link %d",
+                            index);
+  return 0;
+}
+
+typedef struct addr_list
+{
+  int index;
+  struct ifaddrmsg msgs[64];
+  uint32_t addrs[64];
+  size_t n;
+} addr_list;
+
+static int
+addr_cb (const struct nlmsghdr *nlh, void *data)
+{
+  addr_list *l = data;
+  struct ifaddrmsg *ifa = mnl_nlmsg_get_payload (nlh);
+  struct nlattr *a;
+  if ((int) ifa->ifa_index != l->index || ifa->ifa_family != AF_INET
+      || l->n >= 64)
+    return MNL_CB_OK;
+  mnl_attr_for_each (a, nlh, sizeof (*ifa))
+    if (mnl_attr_get_type (a) == IFA_LOCAL
+        && mnl_attr_validate (a, MNL_TYPE_U32) >= 0)
+      {
+        l->msgs[l->n] = *ifa;
+        l->addrs[l->n++] = mnl_attr_get_u32 (a);
+      }
+  return MNL_CB_OK;
+}
+
+int
+dxc_nl_addr_flush (dxc_nl *nl, int index, dxc_error **err)
+{
+  char buf[MNL_SOCKET_BUFFER_SIZE];
+  struct nlmsghdr *nlh = mnl_nlmsg_put_header (buf);
+  struct ifaddrmsg *ifa;
+  addr_list l = { .index = index };
+  int r;
+
+  nlh->nlmsg_type = RTM_GETADDR;
+  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  ifa = mnl_nlmsg_put_extra_header (nlh, sizeof (*ifa));
+  ifa->ifa_family = AF_INET;
+  r = talk (nl, nlh, addr_cb, &l);
+  if (r < 0)
+    return dxc_error_errno (err, -r, "netlink: list addresses");
+  for (size_t i = 0; i < l.n; i++)
+    {
+      nlh = mnl_nlmsg_put_header (buf);
+      nlh->nlmsg_type = RTM_DELADDR;
+      nlh->nlmsg_flags = NLM_F_REQUEST;
+      ifa = mnl_nlmsg_put_extra_header (nlh, sizeof (*ifa));
+      *ifa = l.msgs[i];
+      mnl_attr_put_u32 (nlh, IFA_LOCAL, l.addrs[i]);
+      r = talk (nl, nlh, NULL, NULL);
+      if (r < 0 && r != -EADDRNOTAVAIL)
+        return dxc_error_errno (err, -r, "netlink: delete an address of "
+                                "link %d", index);
+    }
   return 0;
 }
 

@@ -21,8 +21,15 @@ void dxc_nl_close (dxc_nl *nl);
 /* The index of a link, 0 when there is none; its IFF_* flags if asked. */
 int dxc_nl_link_index (dxc_nl *nl, const char *name, int *ret_index,
                        dxc_error **err);
+/* The link's index and flags (0 and 0 when there is none) and, when
+ * ret_alias is given, its alias (IFLA_IFALIAS, "" if none). */
 int dxc_nl_link_get (dxc_nl *nl, const char *name, int *ret_index,
-                     unsigned *ret_flags, dxc_error **err);
+                     unsigned *ret_flags, char *ret_alias, size_t alias_len,
+                     dxc_error **err);
+int dxc_nl_link_set_alias (dxc_nl *nl, int index, const char *alias,
+                           dxc_error **err);
+/* Remove every IPv4 address of the link. */
+int dxc_nl_addr_flush (dxc_nl *nl, int index, dxc_error **err);
 int dxc_nl_bridge_add (dxc_nl *nl, const char *name, dxc_error **err);
 /* A veth pair: host_name here, attached to master (an ifindex, 0 for
  * none); peer_name made directly in the network namespace of peer_pid. */

@@ -340,3 +340,42 @@ c, a = s.accept(); print(a[0]); c.close()' > "$TEST_TMP/peer" 2>&1 3>&- &
   [ "$(sort -u "$TEST_TMP/all" | wc -l)" -eq 12 ]
   [ -z "$(ls -A "$ROOT/networks/bridge.leases" | grep -v '^\.lock$')" ]
 }
+
+@test "a store removed and made again: its bridge gets the new network's address" {
+  dxc run --rm busybox true
+  local br old new
+  br=$(jq -r .Bridge "$ROOT/networks/bridge.json")
+  old=$(jq -r '.Subnet' "$ROOT/networks/bridge.json")
+  # the store goes (a reinstall), its bridge stays with the old address
+  rm -rf "$ROOT"
+  run dxc run --rm busybox sh -c 'ip route | grep default; ping -c 1 -W 2 $(ip route | sed -n "s/default via \([0-9.]*\).*/\1/p")'
+  echo "$output"
+  new=$(jq -r '.Subnet' "$ROOT/networks/bridge.json")
+  echo "old $old new $new"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"1 packets received"* ]]
+  # the bridge holds the new network's gateway, and only it
+  [ "$(in_netns ip -4 -o addr show dev "$br" | wc -l)" -eq 1 ]
+  in_netns ip -4 -o addr show dev "$br" | grep -q "$(jq -r .Gateway "$ROOT/networks/bridge.json")/"
+}
+
+@test "a published port whose owner's store is gone does not block the port" {
+  start_bg victim -p 8091:80 busybox sleep 100
+  local engine
+  engine=$(pgrep -f "devoxx-container.*--name victim" | head -1)
+  kill -9 "$engine"
+  sleep 0.5
+  # the element names its lease; the store (and the lease) go
+  in_netns nft list map ip devoxx tcp_any | grep -q 8091
+  rm -rf "$ROOT"
+  run dxc run --rm -p 8091:80 busybox true
+  echo "$output"
+  [ "$status" -eq 0 ]
+  ! in_netns nft list map ip devoxx tcp_any | grep -q 8091
+  # one with a live owner still blocks
+  start_bg holder -p 8092:80 busybox sleep 100
+  run dxc run --rm -p 8092:80 busybox true
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"port is already allocated"* ]]
+  stop_bg holder
+}

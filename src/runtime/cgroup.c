@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cgroup-internal.h"
+#include "rootfs.h"
 #include "util/fs.h"
 #include "util/log.h"
 
@@ -858,15 +859,6 @@ mount_hier (const dxc_cg_hier *h, const char *target, unsigned long flags,
   return 0;
 }
 
-/* A bind mount takes its flags from a remount of the mount itself: path
-   must resolve to it (not to an fd opened before it was made). */
-static int
-remount_bind (const char *path, unsigned long flags, dxc_error **err)
-{
-  if (mount (NULL, path, NULL, MS_BIND | MS_REMOUNT | flags, NULL) < 0)
-    return dxc_error_errno (err, errno, "remount %s", path);
-  return 0;
-}
 
 int
 dxc_cgroup_mount (const dxc_cgroup *cg, int rootfd, const char *destination,
@@ -893,7 +885,7 @@ dxc_cgroup_mount (const dxc_cgroup *cg, int rootfd, const char *destination,
       if (mounted < 0)
         return dxc_error_errno (err, errno, "reopen %s", destination);
       snprintf (target, sizeof target, "/proc/self/fd/%d", mounted);
-      return remount_bind (target, f, err);
+      return dxc_remount_bind (target, f, err);
     }
   /* v1 and hybrid: a tmpfs holding one directory per hierarchy, as on the
      host, read-only once filled. */
@@ -915,7 +907,7 @@ dxc_cgroup_mount (const dxc_cgroup *cg, int rootfd, const char *destination,
         return dxc_error_errno (err, errno, "mkdir %s/%s", destination,
                                 h->name);
       if (mount_hier (h, sub, f, own_cgroupns, err) < 0
-          || (!own_cgroupns && f && remount_bind (sub, f, err) < 0))
+          || (!own_cgroupns && f && dxc_remount_bind (sub, f, err) < 0))
         return -1;
       /* cpu,cpuacct is also reachable as cpu and cpuacct. */
       if (strchr (h->name, ','))

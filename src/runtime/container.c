@@ -461,121 +461,139 @@ send_to_agent (const dxc_spec *spec, const dxc_run_opts *opts, pid_t pid,
   return r;
 }
 
-int
-dxc_container_run (const dxc_spec *spec, const dxc_run_opts *opts,
-                   int *ret_status, dxc_error **err)
+/* What the parent's steps share. */
+typedef struct run_ctx
 {
-  cleanup_free char *rootfs = NULL;
-  cleanup_close int sigfd = -1;
-  cleanup_close int master = -1;
-  dxc_cgroup *cgroup = NULL;
-  int sv[2] = { -1, -1 };
-  int own_pidns = -1;
-  sigset_t mask, oldmask;
-  init_args args;
-  bool state = opts->state_root != NULL;
-  bool placed;
-  int clone_flags;
+  const dxc_spec *spec;
+  const dxc_run_opts *opts;
+  char *rootfs;
+  bool state;      /* live state kept (opts->state_root) */
+  sigset_t oldmask;
+  int sigfd;
+  int sv[2];       /* [0] the parent's end, [1] the child's */
+  dxc_cgroup *cgroup;
   pid_t pid;
-  int r = -1;
-  char flags_str[256];
+  int master;      /* the pty master, or -1 */
+} run_ctx;
 
-  /* Step: everything that can be checked is checked before the first side
-     effect. */
-  if (resolve_rootfs (spec, opts->bundle, &rootfs, err) < 0)
+/* Everything that can be checked is checked before the first side effect;
+   then the ID is reserved. */
+static int
+check_and_reserve (run_ctx *c, dxc_error **err)
+{
+  if (resolve_rootfs (c->spec, c->opts->bundle, &c->rootfs, err) < 0)
     return -1;
-  if (state && dxc_state_create (opts->state_root, opts->id, opts->bundle,
-                                 err)
-                   < 0)
+  if (c->state
+      && dxc_state_create (c->opts->state_root, c->opts->id, c->opts->bundle,
+                           err)
+             < 0)
     return -1;
+  return 0;
+}
 
-  /* Step: block the signals to forward; the loop reads them from a
-     signalfd, and the child restores the mask before exec. */
+/* The signals to forward are blocked and read from a signalfd; the child
+   restores the mask before exec. */
+static int
+block_signals (run_ctx *c, dxc_error **err)
+{
+  sigset_t mask;
   sigemptyset (&mask);
   for (size_t i = 0; i < sizeof forwarded_signals / sizeof (int); i++)
     sigaddset (&mask, forwarded_signals[i]);
   sigaddset (&mask, SIGCHLD);
   sigaddset (&mask, SIGWINCH);
-  sigprocmask (SIG_BLOCK, &mask, &oldmask);
-  sigfd = signalfd (-1, &mask, SFD_CLOEXEC);
-  if (sigfd < 0)
-    {
-      dxc_error_errno (err, errno, "signalfd");
-      goto out_mask;
-    }
-  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-    {
-      dxc_error_errno (err, errno, "socketpair");
-      goto out_mask;
-    }
+  sigprocmask (SIG_BLOCK, &mask, &c->oldmask);
+  c->sigfd = signalfd (-1, &mask, SFD_CLOEXEC);
+  if (c->sigfd < 0)
+    return dxc_error_errno (err, errno, "signalfd");
+  return 0;
+}
 
-  /* Step: the container's cgroup, limits applied before any process. */
-  if ((opts->no_cgroup ? dxc_cgroup_use_own (spec, &cgroup, err)
-                        : dxc_cgroup_create (spec, opts->id, &cgroup, err))
+static int
+make_sync_socket (run_ctx *c, dxc_error **err)
+{
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c->sv) < 0)
+    return dxc_error_errno (err, errno, "socketpair");
+  return 0;
+}
+
+/* The container's cgroup, limits applied before any process; recorded, so
+   that what a killed runtime leaves is removed by the next create of this
+   ID (state.h). */
+static int
+create_cgroup (run_ctx *c, dxc_error **err)
+{
+  const dxc_run_opts *o = c->opts;
+  if ((o->no_cgroup ? dxc_cgroup_use_own (c->spec, &c->cgroup, err)
+                    : dxc_cgroup_create (c->spec, o->id, &c->cgroup, err))
       < 0)
-    goto out_sock;
-  /* Recorded, so that what a killed runtime leaves is removed by the next
-     create of this ID (state.h). */
-  if (state)
+    return -1;
+  if (c->state)
     {
-      json_t *dirs = dxc_cgroup_created_dirs (cgroup);
-      int rr = dxc_state_set_cgroups (opts->state_root, opts->id, dirs, err);
+      json_t *dirs = dxc_cgroup_created_dirs (c->cgroup);
+      int r = dxc_state_set_cgroups (o->state_root, o->id, dirs, err);
       json_decref (dirs);
-      if (rr < 0)
-        goto out_sock;
+      if (r < 0)
+        return -1;
     }
+  return 0;
+}
 
-  /* Step: clone the container process into its new namespaces (but the
-     cgroup one, made once the process is in its cgroup). */
-  if (dxc_ns_enter_pid_for_children (spec, &own_pidns, err) < 0)
-    goto out_sock;
-  args = (init_args){ spec, cgroup, opts, rootfs, sv[1], oldmask };
-  clone_flags = spec->new_ns_flags & ~CLONE_NEWCGROUP;
-  dxc_ns_flags_string (clone_flags, flags_str, sizeof flags_str);
-  pid = clone_child (clone_flags, dxc_cgroup_clone_fd (cgroup), &placed);
-  if (pid == 0)
+/* The container process, cloned into its new namespaces (but the cgroup
+   one, made once the process is in its cgroup) and, on cgroup v2, straight
+   into its cgroup. A PID namespace to join is joined for the child only. */
+static int
+clone_container (run_ctx *c, bool *placed, dxc_error **err)
+{
+  int own_pidns = -1;
+  int flags = c->spec->new_ns_flags & ~CLONE_NEWCGROUP;
+  char flags_str[256];
+  init_args args;
+
+  if (dxc_ns_enter_pid_for_children (c->spec, &own_pidns, err) < 0)
+    return -1;
+  args = (init_args){ c->spec, c->cgroup, c->opts, c->rootfs, c->sv[1],
+                      c->oldmask };
+  dxc_ns_flags_string (flags, flags_str, sizeof flags_str);
+  c->pid = clone_child (flags, dxc_cgroup_clone_fd (c->cgroup), placed);
+  if (c->pid == 0)
     {
-      close (sv[0]);
+      close (c->sv[0]);
       container_init (&args);
     }
-  if (pid < 0)
+  if (c->pid < 0)
     {
       dxc_error_errno (err, errno, "clone(%s)", flags_str);
       dxc_ns_leave_pid_for_children (own_pidns, NULL);
-      goto out_sock;
+      return -1;
     }
   if (dxc_ns_leave_pid_for_children (own_pidns, err) < 0)
-    goto out_kill;
+    return -1;
   dxc_explain ("%s(%s%s|SIGCHLD) -> container process, host PID %d (PID 1 "
-               "in its own PID namespace)", placed ? "clone3" : "clone",
-               flags_str, placed ? "|CLONE_INTO_CGROUP" : "", (int) pid);
-  close (sv[1]);
-  sv[1] = -1;
+               "in its own PID namespace)", *placed ? "clone3" : "clone",
+               flags_str, *placed ? "|CLONE_INTO_CGROUP" : "", (int) c->pid);
+  close (c->sv[1]);
+  c->sv[1] = -1;
+  return 0;
+}
 
-  /* Step: the process joins its cgroup, then may go on. */
-  if (dxc_cgroup_enter (cgroup, pid, placed, err) < 0)
-    goto out_kill;
-  /* Step: the caller's part (the engine's network), then go. */
-  if (opts->on_created && opts->on_created (pid, opts->created_data, err) < 0)
-    goto out_kill;
-  if (dxc_sync_send_go (sv[0], err) < 0)
-    goto out_kill;
-
-  /* Step: wait for the child to reach exec, receiving its pty on the way. */
+/* The child's messages until it executes its program (end of file): its
+   pty, its seccomp listener for the agent, or its error. */
+static int
+wait_for_exec (run_ctx *c, dxc_error **err)
+{
   for (;;)
     {
       enum dxc_sync_type type;
       int fd = -1;
-      int got = dxc_sync_recv (sv[0], &type, &fd, err);
-      if (got < 0)
-        goto out_kill;
-      if (got == 0)
-        break;
+      int got = dxc_sync_recv (c->sv[0], &type, &fd, err);
+      if (got <= 0)
+        return got;
       if (type == DXC_SYNC_EXEC_FAILED)
         {
           /* The exec stub could not execve the program: the error the
              child would have made. */
-          const char *file = spec->process.args[0];
+          const char *file = c->spec->process.args[0];
           int e = (*err)->errnum;
           dxc_error_free (*err);
           *err = NULL;
@@ -584,77 +602,119 @@ dxc_container_run (const dxc_spec *spec, const dxc_run_opts *opts,
         }
       if (type == DXC_SYNC_ERROR)
         {
-          int st;
-          waitpid (pid, &st, 0);
-          goto out_sock;
+          /* The child exits after sending it: reaped, nothing to kill. */
+          waitpid (c->pid, NULL, 0);
+          c->pid = 0;
+          return -1;
         }
       if (type == DXC_SYNC_SECCOMP_FD)
         {
           cleanup_close int nfd = fd;
-          int rr = send_to_agent (spec, opts, pid, nfd, err);
-          if (rr < 0)
-            goto out_kill;
+          if (send_to_agent (c->spec, c->opts, c->pid, nfd, err) < 0)
+            return -1;
           continue;
         }
       if (type == DXC_SYNC_PTY)
         {
-          if (master >= 0)
-            close (master);
-          master = fd;
+          if (c->master >= 0)
+            close (c->master);
+          c->master = fd;
         }
       else if (fd >= 0)
         close (fd);
     }
-  if (state && dxc_state_write (opts->state_root, opts->id, opts->bundle, pid,
-                                "running", err)
-                   < 0)
-    goto out_kill;
-  if (opts->on_started)
-    opts->on_started (pid, opts->data);
+}
 
-  /* Step: forward signals (and proxy the terminal) until the end. */
-  {
-    dxc_tty_saved saved = { 0 };
-    int in_fd = -1;
-    if (master >= 0)
-      {
-        /* Our terminal goes raw whenever there is one (the container's pty
-           does the line discipline); input is forwarded only when the
-           container takes our stdin. */
-        if (isatty (STDIN_FILENO))
-          dxc_terminal_make_raw (STDIN_FILENO, &saved, NULL);
-        in_fd = opts->stdin_fd >= 0 ? -1 : STDIN_FILENO;
-      }
-    r = supervise (pid, sigfd, master, in_fd, ret_status, err);
-    dxc_terminal_restore (&saved);
-    /* Step: the OOM report, read before the cgroup goes. A branch and a
-       store rather than "*p = kills > 0": under qemu's software emulation
-       (tests/vm) that setcc-to-memory wrote 1 for a return value of 0 in
-       about one run in six; never on hardware. */
-    if (opts->oom_killed && dxc_cgroup_oom_kills (cgroup) > 0)
-      *opts->oom_killed = true;
-    if (r < 0)
-      goto out_kill;
-  }
-  goto out_sock;
-
-out_kill:
-  kill (pid, SIGKILL);
-  waitpid (pid, NULL, 0);
-out_sock:
-  if (sv[0] >= 0)
-    close (sv[0]);
-  if (sv[1] >= 0)
-    close (sv[1]);
-out_mask:
-  sigprocmask (SIG_SETMASK, &oldmask, NULL);
-  /* Step: the cgroup goes (with anything left in it), and what killed
-     runtimes left beside it when the parent is the caller's own. */
-  if (opts->sweep_cgroups)
-    dxc_cgroup_sweep_siblings (cgroup, 10);
-  if (dxc_cgroup_destroy (cgroup, r < 0 ? NULL : err) < 0)
-    r = -1;
-  if (state)
-    dxc_state_remove (opts->state_root, opts->id);
+/* Forward signals (and proxy the terminal) until the end; the OOM report
+   is read before the cgroup goes. */
+static int
+supervise_to_end (run_ctx *c, int *ret_status, dxc_error **err)
+{
+  dxc_tty_saved saved = { 0 };
+  int in_fd = -1, r;
+  if (c->master >= 0)
+    {
+      /* Our terminal goes raw whenever there is one (the container's pty
+         does the line discipline); input is forwarded only when the
+         container takes our stdin. */
+      if (isatty (STDIN_FILENO))
+        dxc_terminal_make_raw (STDIN_FILENO, &saved, NULL);
+      in_fd = c->opts->stdin_fd >= 0 ? -1 : STDIN_FILENO;
+    }
+  r = supervise (c->pid, c->sigfd, c->master, in_fd, ret_status, err);
+  dxc_terminal_restore (&saved);
+  /* A branch and a store rather than "*p = kills > 0": under qemu's
+     software emulation (tests/vm) that setcc-to-memory wrote 1 for a return
+     value of 0 in about one run in six; never on hardware. */
+  if (c->opts->oom_killed && dxc_cgroup_oom_kills (c->cgroup) > 0)
+    *c->opts->oom_killed = true;
+  if (r == 0)
+    c->pid = 0; /* reaped by supervise */
   return r;
+}
+
+/* Whatever was made goes: a child still there is killed, the cgroup (with
+   anything left in it, and what killed runtimes left beside it when the
+   parent is the caller's own), the live state. */
+static int
+tear_down (run_ctx *c, int r, dxc_error **err)
+{
+  if (c->pid > 0)
+    {
+      kill (c->pid, SIGKILL);
+      waitpid (c->pid, NULL, 0);
+    }
+  for (int i = 0; i < 2; i++)
+    if (c->sv[i] >= 0)
+      close (c->sv[i]);
+  if (c->sigfd >= 0)
+    close (c->sigfd);
+  if (c->master >= 0)
+    close (c->master);
+  sigprocmask (SIG_SETMASK, &c->oldmask, NULL);
+  if (c->opts->sweep_cgroups)
+    dxc_cgroup_sweep_siblings (c->cgroup, 10);
+  if (dxc_cgroup_destroy (c->cgroup, r < 0 ? NULL : err) < 0)
+    r = -1;
+  if (c->state && c->rootfs)
+    dxc_state_remove (c->opts->state_root, c->opts->id);
+  free (c->rootfs);
+  return r;
+}
+
+int
+dxc_container_run (const dxc_spec *spec, const dxc_run_opts *opts,
+                   int *ret_status, dxc_error **err)
+{
+  run_ctx c = { .spec = spec, .opts = opts, .state = opts->state_root != NULL,
+                .sigfd = -1, .sv = { -1, -1 }, .master = -1 };
+  bool placed = false;
+  int r = -1;
+
+  if (check_and_reserve (&c, err) < 0)
+    {
+      free (c.rootfs);
+      return -1;
+    }
+  /* The parent's steps, in order. Each failure goes to tear_down, which
+     undoes what was done. */
+  if (block_signals (&c, err) < 0 || make_sync_socket (&c, err) < 0
+      || create_cgroup (&c, err) < 0
+      || clone_container (&c, &placed, err) < 0
+      /* the process joins its cgroup, then the caller's part (the
+         engine's network), then it may go on */
+      || dxc_cgroup_enter (c.cgroup, c.pid, placed, err) < 0
+      || (opts->on_created
+          && opts->on_created (c.pid, opts->created_data, err) < 0)
+      || dxc_sync_send_go (c.sv[0], err) < 0
+      || wait_for_exec (&c, err) < 0
+      || (c.state
+          && dxc_state_write (opts->state_root, opts->id, opts->bundle, c.pid,
+                              "running", err)
+                 < 0))
+    return tear_down (&c, -1, err);
+  if (opts->on_started)
+    opts->on_started (c.pid, opts->data);
+  r = supervise_to_end (&c, ret_status, err);
+  return tear_down (&c, r, err);
 }

@@ -64,8 +64,8 @@ locked_flags (const char *path)
   return f;
 }
 
-static int
-remount_bind (const char *path, unsigned long flags, dxc_error **err)
+int
+dxc_remount_bind (const char *path, unsigned long flags, dxc_error **err)
 {
   if (mount (NULL, path, NULL, MS_BIND | MS_REMOUNT | flags | locked_flags (path),
              NULL) < 0)
@@ -298,7 +298,7 @@ mount_one (int rootfd, const char *rootfs, const dxc_mount *m,
       unsigned long rf = m->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV
                                      | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME
                                      | MS_RELATIME | MS_STRICTATIME);
-      if (remount_bind (tpath, rf, err) < 0)
+      if (dxc_remount_bind (tpath, rf, err) < 0)
         return dxc_error_prefix (err, "mount %s", m->destination);
     }
   if (m->recursive_ro)
@@ -642,7 +642,7 @@ readonly_path (const char *path, dxc_error **err)
         return 0;
       return dxc_error_errno (err, errno, "read-only path %s", path);
     }
-  return remount_bind (path, MS_RDONLY, err);
+  return dxc_remount_bind (path, MS_RDONLY, err);
 }
 
 int
@@ -671,7 +671,7 @@ dxc_rootfs_finalize (const dxc_spec *spec, dxc_error **err)
     }
   if (spec->root_readonly)
     {
-      if (remount_bind ("/", MS_RDONLY, err) < 0)
+      if (dxc_remount_bind ("/", MS_RDONLY, err) < 0)
         return dxc_error_prefix (err, "root.readonly");
       dxc_explain ("mount(NULL, \"/\", MS_BIND|MS_REMOUNT|MS_RDONLY): "
                    "read-only root");

@@ -30,4 +30,10 @@ int dxc_rootfs_pivot (const char *rootfs, bool no_pivot, dxc_error **err);
 int dxc_rootfs_finalize (const dxc_spec *spec, dxc_error **err);
 int dxc_apply_sysctls (const dxc_spec *spec, dxc_error **err);
 
+/* Remount the bind mount at path with flags (MS_RDONLY, MS_NOSUID, ...),
+ * keeping the flags the mount below has locked (nosuid, nodev, noexec,
+ * atime): a remount that leaves them out fails in some namespaces and
+ * clears them in others. path must resolve to the mount itself. */
+int dxc_remount_bind (const char *path, unsigned long flags, dxc_error **err);
+
 #endif

@@ -76,6 +76,16 @@ long dxc_cg_read_key (int dirfd, const char *file, const char *key);
 /* The DXC_CGC_* bits of a list of controller names separated by sep. */
 unsigned dxc_cg_controller_bits (const char *list, char sep);
 
+/* cgroup-discover.c: the hierarchies of this machine into cg (mode, h, n),
+ * each with the runtime's own cgroup; from the texts of
+ * /proc/self/mountinfo and /proc/self/cgroup (mountinfo unused when the
+ * cgroup root is a cgroup2 mount). */
+int dxc_cg_discover (dxc_cgroup *cg, dxc_error **err);
+int dxc_cg_discover_from (dxc_cgroup *cg, const char *mountinfo,
+                          const char *proc_cgroup, bool root_is_cgroup2,
+                          dxc_error **err);
+void dxc_cg_hier_clear (dxc_cg_hier *h);
+
 /* Load the eBPF program enforcing rules (last match wins) and attach it to
    the cgroup2 directory dirfd. */
 int dxc_cg_bpf_devices (int dirfd, const dxc_device_rule *rules, size_t n,

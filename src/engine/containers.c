@@ -1,6 +1,8 @@
 /* Container records: see containers.h. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +50,38 @@ name_path (const dxc_store *s, const char *name)
   return p;
 }
 
+/* How long a setup may take between making a container's directory (or
+   its name) and writing its first record: the engine writes the record
+   right after the mkdir, so a minute without one means its engine was
+   killed in between. */
+#define ABANDONED_AFTER 60
+
+static bool
+older_than (int dirfd, const char *name, int seconds)
+{
+  struct stat st;
+  return fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0
+         && time (NULL) - st.st_mtime > seconds;
+}
+
+/* A name whose container never got a directory (its engine was killed
+   between the two): removed, so the name can be used again. */
+static bool
+name_is_abandoned (const dxc_store *s, const char *path)
+{
+  char target[80], dir[4096];
+  struct stat st;
+  ssize_t n = readlink (path, target, sizeof target - 1);
+  if (n <= 0)
+    return false;
+  target[n] = '\0';
+  snprintf (dir, sizeof dir, "%s/containers/%s", s->root, target);
+  if (stat (dir, &st) == 0 || errno != ENOENT
+      || !older_than (AT_FDCWD, path, ABANDONED_AFTER))
+    return false;
+  return unlink (path) == 0;
+}
+
 int
 dxc_name_reserve (const dxc_store *s, const char *name, const char *id,
                   char **ret_name, dxc_error **err)
@@ -67,7 +101,10 @@ dxc_name_reserve (const dxc_store *s, const char *name, const char *id,
       if (!dxc_container_name_is_valid (name))
         return dxc_error_new (err, "Invalid container name (%s), only "
                               "[a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);
-      if (symlink (id, p) < 0)
+      int r = symlink (id, p);
+      if (r < 0 && errno == EEXIST && name_is_abandoned (s, p))
+        r = symlink (id, p);
+      if (r < 0)
         {
           char other[80] = "";
           if (errno != EEXIST)
@@ -210,6 +247,15 @@ by_created (const void *a, const void *b)
   return strcmp (ca ? ca : "", cb ? cb : "");
 }
 
+/* A container directory with no record, left by an engine killed right
+   after making it: removed (it holds nothing but empty directories). */
+static void
+reclaim_if_abandoned (int dirfd, const char *id)
+{
+  if (older_than (dirfd, id, ABANDONED_AFTER))
+    dxc_rm_rf_at (dirfd, id, NULL);
+}
+
 json_t *
 dxc_records_list (const dxc_store *s)
 {
@@ -225,8 +271,15 @@ dxc_records_list (const dxc_store *s)
   while (d && (de = readdir (d)))
     {
       json_t *rec;
-      if (de->d_name[0] == '.' || (rec = record_load (s, de->d_name)) == NULL)
+      if (strncmp (de->d_name, ".rm-", 4) == 0)
+        reclaim_if_abandoned (dirfd (d), de->d_name);
+      if (de->d_name[0] == '.')
         continue;
+      if ((rec = record_load (s, de->d_name)) == NULL)
+        {
+          reclaim_if_abandoned (dirfd (d), de->d_name);
+          continue;
+        }
       if (n == cap)
         {
           cap = cap ? cap * 2 : 16;
@@ -252,9 +305,10 @@ dxc_container_remove_files (const dxc_store *s, json_t *rec, dxc_error **err)
   if (id == NULL)
     return dxc_error_new (err, "container record without an ID");
   dir = dxc_container_dir (s, id);
-  if (dxc_rm_rf (dir, err) < 0)
-    return dxc_error_prefix (err, "remove container %.12s", id);
-  if (name)
+  /* The name first (a name always leads to a record), then the directory,
+     moved out of sight before it is deleted: a killed rm leaves no half
+     container under its ID (a later listing removes the rest). */
+  if (name && *name)
     {
       char target[80];
       cleanup_free char *np = name_path (s, name);
@@ -262,5 +316,14 @@ dxc_container_remove_files (const dxc_store *s, json_t *rec, dxc_error **err)
       if (n > 0 && (target[n] = '\0', strcmp (target, id) == 0))
         unlink (np);
     }
+  {
+    cleanup_free char *trash = NULL;
+    if (asprintf (&trash, "%s/containers/.rm-%s", s->root, id) < 0)
+      return dxc_error_errno (err, ENOMEM, "remove container %.12s", id);
+    if (rename (dir, trash) < 0 && errno != ENOENT)
+      return dxc_error_errno (err, errno, "remove container %.12s", id);
+    if (dxc_rm_rf (trash, err) < 0)
+      return dxc_error_prefix (err, "remove container %.12s", id);
+  }
   return 0;
 }

@@ -192,15 +192,45 @@ short_layer_link (const dxc_store *s, const char *hex, dxc_error **err)
   return 0;
 }
 
-static int
-prepare_rootfs (dxc_engine *e, const char *id, const dxc_image *img,
-                rootfs_plan *p, dxc_error **err)
+/* Who sets the container up: a record naming it is written as soon as the
+   container has a directory, so that what a killed engine leaves half made
+   is found, told apart from a setup in progress, and removed. */
+static json_t *
+engine_owner (void)
 {
-  static const char *const subdirs[] = { "upper", "work", "rootfs", NULL };
+  return json_pack ("{s:I, s:I}", "Pid", (json_int_t) getpid (), "StartTime",
+                    (json_int_t) dxc_proc_start_time (getpid ()));
+}
+
+/* The container's directory, with a first record in it: made before the
+   name is reserved, so that a name always leads to a record. */
+static int
+make_container_dir (dxc_engine *e, const char *id, const char *image,
+                    const dxc_image *img, rootfs_plan *p, dxc_error **err)
+{
+  cleanup_free char *now = dxc_now_rfc3339 ();
+  json_t *rec;
+  int r;
 
   p->dir = dxc_container_dir (e->store, id);
   if (mkdir (p->dir, 0700) < 0)
     return dxc_error_errno (err, errno, "mkdir %s", p->dir);
+  rec = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:i}, s:o}", "Id", id,
+                   "Name", "", "Created", now, "Image", image, "ImageID",
+                   img->config_digest, "State", "Status", "created", "Pid", 0,
+                   "Engine", engine_owner ());
+  r = rec ? dxc_record_write (e->store, id, rec, false, err)
+          : dxc_error_errno (err, ENOMEM, "record");
+  json_decref (rec);
+  return r;
+}
+
+static int
+prepare_rootfs (dxc_engine *e, const dxc_image *img, rootfs_plan *p,
+                dxc_error **err)
+{
+  static const char *const subdirs[] = { "upper", "work", "rootfs", NULL };
+
   for (int i = 0; subdirs[i]; i++)
     {
       char path[4096];
@@ -314,9 +344,10 @@ make_record (const char *id, const char *name, const dxc_run_options *o,
     json_array_append_new (layers, json_string (img->layers[i]));
   const dxc_limits *l = &o->limits;
   return json_pack (
-      "{s:s, s:s, s:s, s:s, s:s, s:o, s:O, s:{s:s, s:i, s:i, s:b}, "
+      "{s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:O, s:{s:s, s:i, s:i, s:b}, "
       "s:{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:s, s:s}, "
       "s:O?}",
+      "Engine", engine_owner (),
       "Id", id, "Name", name, "Created", now, "Image", o->image, "ImageID",
       img->config_digest, "Layers", layers, "Args",
       json_object_get (json_object_get (spec, "process"), "args"), "State",
@@ -368,9 +399,24 @@ dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
     return -1;
   dxc_container_new_id (id);
 
-  /* Step: the name, reserved atomically. */
+  /* Step: the container's directory and first record, then the name,
+     reserved atomically. */
+  if (make_container_dir (e, id, o->image, img, &plan, err) < 0)
+    goto out;
   if (dxc_name_reserve (e->store, o->name, id, &name, err) < 0)
-    return -1;
+    goto out;
+  {
+    /* The first record names the container too: rm releases the name. */
+    json_t *first = NULL;
+    if (dxc_record_find (e->store, id, &first, err) < 0)
+      goto out;
+    json_object_set_new (first, "Name", json_string (name));
+    r = dxc_record_write (e->store, id, first, false, err);
+    json_decref (first);
+    if (r < 0)
+      goto out;
+    r = -1;
+  }
 
   /* Step: the user, from the image's own passwd and group files. */
   layer_dirs = calloc (img->n_layers + 1, sizeof (char *));
@@ -385,7 +431,7 @@ dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
   }
 
   /* Step: the container's directory and root file system. */
-  if (prepare_rootfs (e, id, img, &plan, err) < 0)
+  if (prepare_rootfs (e, img, &plan, err) < 0)
     goto out;
 
   /* Step: the volumes (named, and anonymous ones for the image's VOLUMEs)
@@ -505,9 +551,10 @@ out:
      be removed. */
   if (r < 0 || o->rm)
     {
+      /* the name first: a name always leads to a record */
+      dxc_name_release (e->store, name);
       if (plan.dir)
         dxc_rm_rf (plan.dir, NULL);
-      dxc_name_release (e->store, name);
       /* A failed run takes back the volumes it made; --rm the anonymous
          ones, as Docker does. */
       if (volumes_made)
@@ -543,6 +590,23 @@ dxc_engine_record_settle (dxc_engine *e, json_t *rec)
   const char *id = json_string_value (json_object_get (rec, "Id"));
   cleanup_free char *now = NULL;
 
+  if (st && id && strcmp (st, "created") == 0)
+    {
+      /* Set up by an engine that was killed before the container ran: half
+         made, it is dead (Docker's word), and rm removes it. */
+      json_t *eng = json_object_get (rec, "Engine");
+      json_int_t pid = json_integer_value (json_object_get (eng, "Pid"));
+      json_int_t start = json_integer_value (json_object_get (eng, "StartTime"));
+      if (eng == NULL || dxc_proc_alive (pid, (uint64_t) start))
+        return false;
+      json_object_set_new (state, "Status", json_string ("dead"));
+      json_object_set_new (state, "Error",
+                           json_string ("the engine setting the container up "
+                                        "was killed"));
+      dxc_state_reclaim (e->runroot, id);
+      dxc_record_write (e->store, id, rec, false, NULL);
+      return true;
+    }
   if (st == NULL || strcmp (st, "running") != 0 || id == NULL
       || dxc_engine_record_running (rec))
     return false;

@@ -60,7 +60,8 @@ int dxc_engine_image_prune (dxc_engine *e, bool all, int *ret_removed,
 bool dxc_engine_record_running (json_t *rec);
 /* A record that says "running" for a process that is gone (its engine was
  * killed): made "exited" (code 255) and written back, with its cgroups and
- * live state removed. True if it changed. */
+ * live state removed; one that says "created" for an engine that is gone
+ * (killed during setup): made "dead". True if it changed. */
 bool dxc_engine_record_settle (dxc_engine *e, json_t *rec);
 
 #endif

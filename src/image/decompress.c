@@ -12,14 +12,8 @@
   X (ZSTD_createDStream) X (ZSTD_freeDStream) X (ZSTD_initDStream)             \
   X (ZSTD_decompressStream) X (ZSTD_isError) X (ZSTD_getErrorName)
 
-#define FIELD(n) __typeof__ (n) *n;
-#define NAME(n) #n,
-static struct { ISAL_SYMBOLS (FIELD) } isal;
-static struct { ZSTD_SYMBOLS (FIELD) } zstd;
-static const char *const isal_names[] = { ISAL_SYMBOLS (NAME) };
-static const char *const zstd_names[] = { ZSTD_SYMBOLS (NAME) };
-#undef FIELD
-#undef NAME
+static DXC_DL_TABLE (ISAL_SYMBOLS) isal;
+static DXC_DL_TABLE (ZSTD_SYMBOLS) zstd;
 
 int
 dxc_compression_of_media_type (const char *mt)
@@ -54,21 +48,14 @@ dxc_decomp *
 dxc_decomp_new (dxc_compression kind, dxc_decomp_out out, void *user,
                 dxc_error **err)
 {
-  static int isal_loaded, zstd_loaded;
-  static const char *const isal_so[] = { "libisal.so.2", "libisal.so", NULL };
-  static const char *const zstd_so[] = { "libzstd.so.1", "libzstd.so", NULL };
   dxc_decomp *d;
 
   if (kind == DXC_COMP_GZIP
-      && dxc_dl_load (isal_so, isal_names, (void **) &isal,
-                      sizeof isal_names / sizeof isal_names[0], &isal_loaded,
-                      err)
+      && DXC_DL_LOAD (isal, ISAL_SYMBOLS, err, "libisal.so.2", "libisal.so")
              < 0)
     return NULL;
   if (kind == DXC_COMP_ZSTD
-      && dxc_dl_load (zstd_so, zstd_names, (void **) &zstd,
-                      sizeof zstd_names / sizeof zstd_names[0], &zstd_loaded,
-                      err)
+      && DXC_DL_LOAD (zstd, ZSTD_SYMBOLS, err, "libzstd.so.1", "libzstd.so")
              < 0)
     return NULL;
   d = calloc (1, sizeof *d);

@@ -15,26 +15,13 @@
   X (EVP_DigestFinal_ex)                                                       \
   X (EVP_sha256)
 
-static struct
-{
-#define FIELD(n) __typeof__ (n) *n;
-  CRYPTO_SYMBOLS (FIELD)
-#undef FIELD
-} crypto;
+static DXC_DL_TABLE (CRYPTO_SYMBOLS) crypto;
 
 int
 dxc_digest_load (dxc_error **err)
 {
-  static const char *const sonames[] = { "libcrypto.so.3", "libcrypto.so", NULL };
-  static const char *const names[] = {
-#define NAME(n) #n,
-    CRYPTO_SYMBOLS (NAME)
-#undef NAME
-  };
-  static int loaded;
-  _Static_assert (sizeof crypto == sizeof names, "one pointer per name");
-  return dxc_dl_load (sonames, names, (void **) &crypto,
-                      sizeof names / sizeof names[0], &loaded, err);
+  return DXC_DL_LOAD (crypto, CRYPTO_SYMBOLS, err, "libcrypto.so.3",
+                      "libcrypto.so");
 }
 
 #define EVP_MD_CTX_new crypto.EVP_MD_CTX_new

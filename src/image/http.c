@@ -21,12 +21,7 @@
   X (curl_slist_append)                                                        \
   X (curl_slist_free_all)
 
-static struct
-{
-#define FIELD(n) __typeof__ (n) *n;
-  CURL_SYMBOLS (FIELD)
-#undef FIELD
-} lc;
+static DXC_DL_TABLE (CURL_SYMBOLS) lc;
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 
@@ -39,17 +34,8 @@ global_init (void)
 int
 dxc_http_load (dxc_error **err)
 {
-  static const char *const sonames[]
-      = { "libcurl.so.4", "libcurl-gnutls.so.4", "libcurl.so", NULL };
-  static const char *const names[] = {
-#define NAME(n) #n,
-    CURL_SYMBOLS (NAME)
-#undef NAME
-  };
-  static int loaded;
-  _Static_assert (sizeof lc == sizeof names, "one pointer per name");
-  if (dxc_dl_load (sonames, names, (void **) &lc, sizeof names / sizeof names[0],
-                   &loaded, err)
+  if (DXC_DL_LOAD (lc, CURL_SYMBOLS, err, "libcurl.so.4",
+                   "libcurl-gnutls.so.4", "libcurl.so")
       < 0)
     return -1;
   /* curl_global_init is not thread-safe: once, before any transfer. */

@@ -19,12 +19,7 @@
   X (nft_ctx_get_error_buffer)                                                 \
   X (nft_ctx_get_output_buffer)
 
-static struct
-{
-#define FIELD(n) __typeof__ (n) *n;
-  NFT_SYMBOLS (FIELD)
-#undef FIELD
-} nft;
+static DXC_DL_TABLE (NFT_SYMBOLS) nft;
 
 static const char table_script[]
     = "table ip devoxx {\n"
@@ -57,17 +52,8 @@ static const char table_script[]
 static int
 load (dxc_error **err)
 {
-  static const char *const sonames[]
-      = { "libnftables.so.1", "libnftables.so", NULL };
-  static const char *const names[] = {
-#define NAME(n) #n,
-    NFT_SYMBOLS (NAME)
-#undef NAME
-  };
-  static int loaded;
-  _Static_assert (sizeof nft == sizeof names, "one pointer per name");
-  return dxc_dl_load (sonames, names, (void **) &nft,
-                      sizeof names / sizeof names[0], &loaded, err);
+  return DXC_DL_LOAD (nft, NFT_SYMBOLS, err, "libnftables.so.1",
+                      "libnftables.so");
 }
 
 /* Run nft commands; the error is nft's own first line. quiet: a failure is

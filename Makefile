@@ -95,7 +95,10 @@ $(BIN)/devoxx-runtime: $(BUILD)/src/cli/devoxx-runtime.o $(CLI_OBJ) $(BUILD)/lib
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_RT)
 
-$(BIN)/devoxx-container: $(BUILD)/src/cli/devoxx-container.o $(CLI_OBJ) $(BUILD)/libdxc-engine.a $(BUILD)/libdxc-runtime.a
+# devoxx-container's commands, a file per group (src/cli/cmd-*.c).
+CMD_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/cli/cmd-*.c))
+
+$(BIN)/devoxx-container: $(BUILD)/src/cli/devoxx-container.o $(CMD_OBJ) $(CLI_OBJ) $(BUILD)/libdxc-engine.a $(BUILD)/libdxc-runtime.a
 	@mkdir -p $(BIN)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ENGINE)
 

@@ -19,56 +19,11 @@
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/strings.h"
+#include "net/dnsfiles.h"
+#include "net/ipam.h"
 
 #define DEFAULT_NETWORK "bridge"
 #define DEFAULT_BRIDGE "devoxx0"
-
-/* ---- addresses ----------------------------------------------------------- */
-
-int
-dxc_cidr_parse (const char *s, struct in_addr *net, int *prefix)
-{
-  char buf[32];
-  const char *slash = strchr (s, '/');
-  char *end;
-  long p;
-  uint32_t mask;
-
-  if (slash == NULL || (size_t) (slash - s) >= sizeof buf)
-    return -1;
-  snprintf (buf, sizeof buf, "%.*s", (int) (slash - s), s);
-  if (inet_pton (AF_INET, buf, net) != 1)
-    return -1;
-  p = strtol (slash + 1, &end, 10);
-  if (*end || end == slash + 1 || p < 8 || p > 30)
-    return -1;
-  mask = p == 0 ? 0 : htonl (~0U << (32 - p));
-  if ((net->s_addr & ~mask) != 0)
-    return -1; /* host bits set: 10.88.0.1/16 is not a network */
-  *prefix = p;
-  return 0;
-}
-
-bool
-dxc_cidr_overlap (struct in_addr a, int pa, struct in_addr b, int pb)
-{
-  int p = pa < pb ? pa : pb;
-  uint32_t mask = p == 0 ? 0 : ~0U << (32 - p);
-  return (ntohl (a.s_addr) & mask) == (ntohl (b.s_addr) & mask);
-}
-
-static struct in_addr
-nth_host (struct in_addr net, uint32_t n)
-{
-  struct in_addr a = { htonl (ntohl (net.s_addr) + n) };
-  return a;
-}
-
-static void
-ip_text (struct in_addr a, char *buf)
-{
-  inet_ntop (AF_INET, &a, buf, INET_ADDRSTRLEN);
-}
 
 /* ---- options --------------------------------------------------------------- */
 
@@ -267,7 +222,7 @@ check_overlap (const dxc_store *s, struct in_addr net, int prefix,
   char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
   int r = 0;
 
-  ip_text (net, a);
+  dxc_ip_text (net, a);
   other = network_with_subnet (all, net, prefix, self, true);
   if (other)
     {
@@ -290,7 +245,7 @@ check_overlap (const dxc_store *s, struct in_addr net, int prefix,
     if (dxc_cidr_overlap (net, prefix, nets[i], prefixes[i])
         && !network_with_subnet (all, nets[i], prefixes[i], NULL, false))
       {
-        ip_text (nets[i], b);
+        dxc_ip_text (nets[i], b);
         r = dxc_error_new (err, "subnet %s/%d overlaps with the host's route "
                            "to %s/%d", a, prefix, b, prefixes[i]);
       }
@@ -312,8 +267,8 @@ save_network (const dxc_store *s, const char *name, const char *bridge,
   json_t *doc;
 
   dxc_container_new_id (id);
-  ip_text (net, a);
-  ip_text (gw, g);
+  dxc_ip_text (net, a);
+  dxc_ip_text (gw, g);
   snprintf (sub, sizeof sub, "%s/%d", a, prefix);
   doc = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Name", name,
                    "Id", id, "Created", now, "Driver", "bridge", "Scope",
@@ -359,7 +314,7 @@ create_default (const dxc_store *s, json_t **ret, dxc_error **err)
   for (int second = 88; second < 128; second++)
     {
       struct in_addr net = { htonl ((10u << 24) | ((unsigned) second << 16)) };
-      struct in_addr gw = nth_host (net, 1);
+      struct in_addr gw = dxc_ipam_nth_host (net, 1);
       if (check_overlap (s, net, 16, NULL, NULL) == 0)
         return save_network (s, DEFAULT_NETWORK, bridge, net, 16, gw,
                              ret, err);
@@ -565,10 +520,10 @@ allocate (const dxc_store *s, json_t *net, dxc_net_attachment *a,
     {
       char ip[INET_ADDRSTRLEN];
       int fd;
-      struct in_addr cand = nth_host (sub, n);
+      struct in_addr cand = dxc_ipam_nth_host (sub, n);
       if (cand.s_addr == a->gateway.s_addr)
         continue;
-      ip_text (cand, ip);
+      dxc_ip_text (cand, ip);
       snprintf (a->lease, sizeof a->lease, "%s/%s", dir, ip);
       fd = open (a->lease, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
       if (fd < 0 && errno == EEXIST)
@@ -716,70 +671,7 @@ reserve_port (dxc_port *p, dxc_error **err)
   return 0;
 }
 
-/* ---- the files ---------------------------------------------------------------- */
-
-static bool
-is_loopback (const char *ip)
-{
-  return strncmp (ip, "127.", 4) == 0 || strcmp (ip, "::1") == 0;
-}
-
-/* The nameservers: --dns, or the host's; a local stub (127.0.0.53) is
-   replaced by its upstreams (systemd-resolved's list), or Docker's
-   fallback. search and options lines are kept. */
-static char *
-resolv_conf (const dxc_net_opts *o)
-{
-  cleanup_free char *host = NULL, *upstream = NULL;
-  char *out = NULL;
-  size_t len, n_ns = 0;
-  FILE *f = open_memstream (&out, &len);
-
-  if (f == NULL)
-    return NULL;
-  if (dxc_read_file ("/etc/resolv.conf", &host, &len, NULL) < 0)
-    host = strdup ("");
-  for (char *line = host, *next; line && *line; line = next)
-    {
-      next = strchr (line, '\n');
-      if (next)
-        *next++ = '\0';
-      if (strncmp (line, "nameserver", 10) == 0)
-        {
-          const char *ip = line + 10 + strspn (line + 10, " \t");
-          if (o->n_dns == 0 && !is_loopback (ip) && strchr (ip, ':') == NULL)
-            {
-              fprintf (f, "nameserver %s\n", ip);
-              n_ns++;
-            }
-        }
-      else if (strncmp (line, "search", 6) == 0
-               || strncmp (line, "options", 7) == 0)
-        fprintf (f, "%s\n", line);
-    }
-  for (size_t i = 0; i < o->n_dns; i++, n_ns++)
-    fprintf (f, "nameserver %s\n", o->dns[i]);
-  if (n_ns == 0
-      && dxc_read_file ("/run/systemd/resolve/resolv.conf", &upstream, &len,
-                        NULL)
-             == 0)
-    for (char *line = upstream, *next; line && *line; line = next)
-      {
-        next = strchr (line, '\n');
-        if (next)
-          *next++ = '\0';
-        if (strncmp (line, "nameserver", 10) == 0
-            && !is_loopback (line + 10 + strspn (line + 10, " \t")))
-          {
-            fprintf (f, "%s\n", line);
-            n_ns++;
-          }
-      }
-  if (n_ns == 0)
-    fprintf (f, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
-  fclose (f);
-  return out;
-}
+/* ---- the files (their text: net/dnsfiles.c) -------------------------------- */
 
 static int
 write_files (const dxc_net_opts *o, const dxc_net_attachment *a,
@@ -790,7 +682,6 @@ write_files (const dxc_net_opts *o, const dxc_net_attachment *a,
   cleanup_free char *resolv = NULL;
   char *hosts = NULL;
   size_t len;
-  FILE *f;
   int r;
 
   snprintf (path, sizeof path, "%s/hostname", dir);
@@ -800,30 +691,27 @@ write_files (const dxc_net_opts *o, const dxc_net_attachment *a,
         || dxc_write_file_atomic (path, line, strlen (line), 0644, 0, err) < 0)
       return -1;
   }
-  f = open_memstream (&hosts, &len);
-  if (f == NULL)
-    return dxc_error_errno (err, ENOMEM, "hosts");
-  fprintf (f, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost "
-              "ip6-loopback\n");
   if (a)
-    {
-      ip_text (a->ip, ip);
-      fprintf (f, "%s\t%s%s%s\n", ip, hostname, name ? " " : "",
-               name ? name : "");
-    }
-  for (size_t i = 0; i < o->n_add_hosts; i++)
-    {
-      const char *colon = strchr (o->add_hosts[i], ':');
-      fprintf (f, "%s\t%.*s\n", colon + 1,
-               (int) (colon - o->add_hosts[i]), o->add_hosts[i]);
-    }
-  fclose (f);
+    dxc_ip_text (a->ip, ip);
+  hosts = dxc_hosts_file (a ? ip : NULL, hostname, name, o->add_hosts,
+                          o->n_add_hosts);
+  if (hosts == NULL)
+    return dxc_error_errno (err, ENOMEM, "hosts");
   snprintf (path, sizeof path, "%s/hosts", dir);
   r = dxc_write_file_atomic (path, hosts, strlen (hosts), 0644, 0, err);
   free (hosts);
   if (r < 0)
     return -1;
-  resolv = resolv_conf (o);
+  {
+    cleanup_free char *host = NULL, *upstream = NULL;
+    if (dxc_read_file ("/etc/resolv.conf", &host, &len, NULL) < 0)
+      host = NULL;
+    if (dxc_read_file ("/run/systemd/resolve/resolv.conf", &upstream, &len,
+                       NULL)
+        < 0)
+      upstream = NULL;
+    resolv = dxc_resolv_conf (host, upstream, o->dns, o->n_dns);
+  }
   snprintf (path, sizeof path, "%s/resolv.conf", dir);
   if (resolv == NULL
       || dxc_write_file_atomic (path, resolv, strlen (resolv), 0644, 0, err)
@@ -989,8 +877,8 @@ dxc_net_record (const dxc_net_attachment *a, const dxc_net_opts *o)
 
   if (a)
     {
-      ip_text (a->ip, ip);
-      ip_text (a->gateway, gw);
+      dxc_ip_text (a->ip, ip);
+      dxc_ip_text (a->gateway, gw);
       for (size_t i = 0; i < a->n_ports; i++)
         {
           char key[32], hp[16];
@@ -1071,7 +959,7 @@ dxc_network_create (const dxc_store *s, const char *name, const char *subnet,
       return -1;
     }
   if (gateway == NULL)
-    gw = nth_host (net, 1);
+    gw = dxc_ipam_nth_host (net, 1);
   {
     char id[65];
     dxc_container_new_id (id);

@@ -20,6 +20,7 @@
 #include <sys/types.h>
 
 #include "image/store.h"
+#include "net/ipam.h"
 #include "util/error.h"
 
 typedef struct dxc_port
@@ -88,7 +89,5 @@ int dxc_network_remove (const dxc_store *s, const char *name,
                         dxc_error **err);
 
 /* Exposed for the unit tests. */
-int dxc_cidr_parse (const char *s, struct in_addr *net, int *prefix);
-bool dxc_cidr_overlap (struct in_addr a, int pa, struct in_addr b, int pb);
 
 #endif

@@ -316,7 +316,11 @@ import socket
 s = socket.socket(); s.bind(("203.0.113.2", 9000)); s.listen(1); s.settimeout(10)
 c, a = s.accept(); print(a[0]); c.close()' > "$TEST_TMP/peer" 2>&1 3>&- &
   local listener=$!
-  sleep 0.5
+  # listening before the container connects (python starts slowly under load)
+  for _ in $(seq 100); do
+    ip netns exec "$out" ss -ltn 'sport = :9000' | grep -q LISTEN && break
+    sleep 0.05
+  done
   run dxc run --rm busybox sh -c 'echo hi | nc -w 3 203.0.113.2 9000; echo sent'
   wait "$listener" || true
   peer=$(cat "$TEST_TMP/peer")

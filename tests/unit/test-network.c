@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine/network.h"
+#include "net/dnsfiles.h"
 
 static void
 expect_port (const char *arg, const char *proto, const char *ip, int hp, int cp)
@@ -105,10 +106,59 @@ test_subnets (void **state)
   assert_true (dxc_cidr_overlap (n, p, m, q));
 }
 
+static void
+test_resolv_conf (void **state)
+{
+  char *dns[] = { "192.0.2.53", NULL };
+  char *r;
+  /* the host's nameservers, but loopback and IPv6 ones; search and
+     options kept */
+  r = dxc_resolv_conf ("# comment\nnameserver 10.0.0.2\nnameserver 127.0.0.53\n"
+                       "nameserver fe80::1\nsearch example.org\noptions ndots:2\n",
+                       NULL, NULL, 0);
+  assert_string_equal (r, "nameserver 10.0.0.2\nsearch example.org\n"
+                          "options ndots:2\n");
+  free (r);
+  /* a local stub alone: its upstreams */
+  r = dxc_resolv_conf ("nameserver 127.0.0.53\nsearch lan\n",
+                       "nameserver 203.0.113.1\nnameserver 127.0.0.1\n", NULL, 0);
+  assert_string_equal (r, "search lan\nnameserver 203.0.113.1\n");
+  free (r);
+  /* --dns replaces the host's */
+  r = dxc_resolv_conf ("nameserver 10.0.0.2\n", NULL, dns, 1);
+  assert_string_equal (r, "nameserver 192.0.2.53\n");
+  free (r);
+  /* nothing usable anywhere: Docker's fallback */
+  r = dxc_resolv_conf (NULL, NULL, NULL, 0);
+  assert_string_equal (r, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+  free (r);
+  r = dxc_resolv_conf ("nameserver 127.0.0.53", "nameserver ::1\n", NULL, 0);
+  assert_string_equal (r, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+  free (r);
+}
+
+static void
+test_hosts_file (void **state)
+{
+  char *add[] = { "db:10.90.1.9", "cache:10.90.1.10" };
+  char *h = dxc_hosts_file ("10.88.0.2", "abc123", "web", add, 2);
+  assert_string_equal (h, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost "
+                          "ip6-loopback\n10.88.0.2\tabc123 web\n"
+                          "10.90.1.9\tdb\n10.90.1.10\tcache\n");
+  free (h);
+  /* no address (--network none/host), no name */
+  h = dxc_hosts_file (NULL, "abc123", NULL, NULL, 0);
+  assert_string_equal (h, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost "
+                          "ip6-loopback\n");
+  free (h);
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
+    cmocka_unit_test (test_resolv_conf),
+    cmocka_unit_test (test_hosts_file),
     cmocka_unit_test (test_ports),
     cmocka_unit_test (test_checks),
     cmocka_unit_test (test_subnets),

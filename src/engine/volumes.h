@@ -49,6 +49,8 @@ int dxc_mount_parse_tmpfs (const char *arg, dxc_mount_reqs *reqs,
 /* Checks across the list: duplicate targets, sources that cannot be
    mounted. Nothing is created. */
 int dxc_mounts_check (const dxc_mount_reqs *reqs, dxc_error **err);
+/* A new empty request at the end of reqs (NULL when out of memory). */
+dxc_mount_req *dxc_mount_req_add (dxc_mount_reqs *reqs);
 void dxc_mount_reqs_clear (dxc_mount_reqs *reqs);
 
 /* Add an anonymous volume for each of the image's Volumes not already a

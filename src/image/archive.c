@@ -89,123 +89,130 @@ add_blob (const dxc_store *s, struct archive *a, json_t *done,
   return 0;
 }
 
+/* One image into the archive: its blobs, its entry in index.json (OCI)
+   and in manifest.json (docker save). */
+static int
+save_image (const dxc_store *s, struct archive *a, json_t *done,
+            const char *ref, json_t *index, json_t *docker, dxc_error **err)
+{
+  cleanup_image dxc_image *img = NULL;
+  cleanup_json json_t *man = NULL;
+  cleanup_json json_t *layer_paths = json_array ();
+  cleanup_json json_t *tags = json_array ();
+  cleanup_free char *man_path = NULL;
+  char cfgp[128];
+  struct stat st;
+  size_t i;
+  json_t *l;
+
+  if (dxc_image_lookup (s, ref, &img, err) < 0
+      || dxc_store_get_json (s, img->manifest_digest, &man, err) < 0)
+    return -1;
+  man_path = dxc_store_blob_path (s, img->manifest_digest);
+  if (man_path == NULL || stat (man_path, &st) < 0)
+    return dxc_error_errno (err, errno, "save: manifest of %s", ref);
+  json_array_foreach (json_object_get (man, "layers"), i, l)
+    {
+      const char *d = json_string_value (json_object_get (l, "digest"));
+      char p[128];
+      if (d == NULL || !dxc_digest_is_valid (d))
+        return dxc_error_new (err, "save: %s: a layer has no valid digest",
+                              ref);
+      snprintf (p, sizeof p, "blobs/sha256/%s", d + 7);
+      json_array_append_new (layer_paths, json_string (p));
+      if (add_blob (s, a, done, d, err) < 0)
+        return -1;
+    }
+  if (add_blob (s, a, done, img->config_digest, err) < 0
+      || add_blob (s, a, done, img->manifest_digest, err) < 0)
+    return -1;
+  if (img->name)
+    {
+      dxc_ref pr = { 0 };
+      if (dxc_ref_parse (img->name, &pr, NULL) == 0 && pr.tag)
+        {
+          cleanup_free char *repo = dxc_ref_familiar_repo (&pr);
+          char *t = NULL;
+          if (asprintf (&t, "%s:%s", repo, pr.tag) >= 0)
+            json_array_append_new (tags, json_string (t));
+          free (t);
+        }
+      dxc_ref_clear (&pr);
+    }
+  snprintf (cfgp, sizeof cfgp, "blobs/sha256/%s", img->config_digest + 7);
+  json_array_append_new (docker, json_pack ("{s:s, s:O, s:O}", "Config", cfgp,
+                                            "RepoTags", tags, "Layers",
+                                            layer_paths));
+  json_array_append_new (
+      json_object_get (index, "manifests"),
+      json_pack ("{s:s, s:s, s:I, s:{s:s*}}", "mediaType",
+                 "application/vnd.oci.image.manifest.v1+json", "digest",
+                 img->manifest_digest, "size", (json_int_t) st.st_size,
+                 "annotations", "io.containerd.image.name", img->name));
+  return 0;
+}
+
+/* Write the archive to a temporary file beside path; renamed into place
+   only when whole. */
+static int
+write_archive (const dxc_store *s, char *const *refs, const char *tmp,
+               dxc_error **err)
+{
+  cleanup_json json_t *index
+      = json_pack ("{s:i, s:[]}", "schemaVersion", 2, "manifests");
+  cleanup_json json_t *docker = json_array ();
+  cleanup_json json_t *done = json_object ();
+  cleanup_archive_write struct archive *a = archive_write_new ();
+  cleanup_free char *it = NULL, *dt = NULL;
+
+  if (a == NULL || index == NULL)
+    return dxc_error_errno (err, ENOMEM, "save");
+  archive_write_set_format_pax_restricted (a);
+  if (archive_write_open_filename (a, tmp) != ARCHIVE_OK)
+    return dxc_error_new (err, "save: create %s: %s", tmp,
+                          archive_error_string (a));
+  if (add_bytes (a, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}", 30,
+                 err)
+          < 0
+      || add_dir (a, "blobs/", err) < 0 || add_dir (a, "blobs/sha256/", err) < 0)
+    return -1;
+  for (char *const *ref = refs; *ref; ref++)
+    if (save_image (s, a, done, *ref, index, docker, err) < 0)
+      return -1;
+  it = json_dumps (index, JSON_COMPACT);
+  dt = json_dumps (docker, JSON_COMPACT);
+  if (it == NULL || dt == NULL)
+    return dxc_error_errno (err, ENOMEM, "save");
+  if (add_bytes (a, "index.json", it, strlen (it), err) < 0
+      || add_bytes (a, "manifest.json", dt, strlen (dt), err) < 0)
+    return -1;
+  if (archive_write_close (a) != ARCHIVE_OK)
+    return dxc_error_new (err, "save: %s", archive_error_string (a));
+  return 0;
+}
+
 int
 dxc_image_save (const dxc_store *s, char *const *refs, const char *path,
                 dxc_error **err)
 {
   cleanup_free char *tmp = NULL;
-  json_t *index = json_pack ("{s:i, s:[]}", "schemaVersion", 2, "manifests");
-  json_t *docker = json_array (), *done = json_object ();
-  struct archive *a = NULL;
-  int r = -1;
 
   if (dxc_archive_load (err) < 0)
-    goto out;
+    return -1;
   if (asprintf (&tmp, "%s.tmp-%d", path, (int) getpid ()) < 0)
-    goto out;
-  a = archive_write_new ();
-  archive_write_set_format_pax_restricted (a);
-  if (archive_write_open_filename (a, tmp) != ARCHIVE_OK)
+    return dxc_error_errno (err, ENOMEM, "save");
+  if (write_archive (s, refs, tmp, err) < 0)
     {
-      dxc_error_new (err, "save: create %s: %s", tmp, archive_error_string (a));
-      goto out;
-    }
-  if (add_bytes (a, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}", 30, err) < 0
-      || add_dir (a, "blobs/", err) < 0 || add_dir (a, "blobs/sha256/", err) < 0)
-    goto out;
-  for (char *const *ref = refs; *ref; ref++)
-    {
-      cleanup_image dxc_image *img = NULL;
-      json_t *man = NULL, *l, *layer_paths = json_array (), *tags = json_array ();
-      cleanup_free char *man_path = NULL;
-      struct stat st;
-      size_t i;
-
-      if (dxc_image_lookup (s, *ref, &img, err) < 0
-          || dxc_store_get_json (s, img->manifest_digest, &man, err) < 0)
-        {
-          json_decref (layer_paths);
-          json_decref (tags);
-          goto out;
-        }
-      man_path = dxc_store_blob_path (s, img->manifest_digest);
-      stat (man_path, &st);
-      json_array_foreach (json_object_get (man, "layers"), i, l)
-        {
-          const char *d = json_string_value (json_object_get (l, "digest"));
-          char p[128];
-          snprintf (p, sizeof p, "blobs/sha256/%s", d + 7);
-          json_array_append_new (layer_paths, json_string (p));
-          if (add_blob (s, a, done, d, err) < 0)
-            {
-              json_decref (man);
-              json_decref (layer_paths);
-              json_decref (tags);
-              goto out;
-            }
-        }
-      json_decref (man);
-      if (add_blob (s, a, done, img->config_digest, err) < 0
-          || add_blob (s, a, done, img->manifest_digest, err) < 0)
-        {
-          json_decref (layer_paths);
-          json_decref (tags);
-          goto out;
-        }
-      if (img->name)
-        {
-          dxc_ref pr = { 0 };
-          if (dxc_ref_parse (img->name, &pr, NULL) == 0 && pr.tag)
-            {
-              cleanup_free char *repo = dxc_ref_familiar_repo (&pr);
-              char *t = NULL;
-              if (asprintf (&t, "%s:%s", repo, pr.tag) >= 0)
-                json_array_append_new (tags, json_string (t));
-              free (t);
-            }
-          dxc_ref_clear (&pr);
-        }
-      {
-        char cfgp[128];
-        snprintf (cfgp, sizeof cfgp, "blobs/sha256/%s", img->config_digest + 7);
-        json_array_append_new (docker, json_pack ("{s:s, s:o, s:o}", "Config",
-                                                  cfgp, "RepoTags", tags,
-                                                  "Layers", layer_paths));
-      }
-      json_array_append_new (
-          json_object_get (index, "manifests"),
-          json_pack ("{s:s, s:s, s:I, s:{s:s*}}", "mediaType",
-                     "application/vnd.oci.image.manifest.v1+json", "digest",
-                     img->manifest_digest, "size", (json_int_t) st.st_size,
-                     "annotations", "io.containerd.image.name", img->name));
-    }
-  {
-    cleanup_free char *it = json_dumps (index, JSON_COMPACT);
-    cleanup_free char *dt = json_dumps (docker, JSON_COMPACT);
-    if (add_bytes (a, "index.json", it, strlen (it), err) < 0
-        || add_bytes (a, "manifest.json", dt, strlen (dt), err) < 0)
-      goto out;
-  }
-  if (archive_write_close (a) != ARCHIVE_OK)
-    {
-      dxc_error_new (err, "save: %s", archive_error_string (a));
-      goto out;
+      unlink (tmp);
+      return -1;
     }
   if (rename (tmp, path) < 0)
     {
-      dxc_error_errno (err, errno, "save: rename to %s", path);
-      goto out;
+      int e = errno;
+      unlink (tmp);
+      return dxc_error_errno (err, e, "save: rename to %s", path);
     }
-  r = 0;
-out:
-  if (a)
-    archive_write_free (a);
-  if (r < 0 && tmp)
-    unlink (tmp);
-  json_decref (index);
-  json_decref (docker);
-  json_decref (done);
-  return r;
+  return 0;
 }
 
 /* The largest JSON document (manifest, index, config) an archive may hold. */
@@ -240,25 +247,32 @@ open_member (int dfd, const char *rel, const char *what, dxc_error **err)
   return take_fd (fd);
 }
 
+/* A JSON document of the archive (manifest, index, config), whole, within
+   the size limit. */
+static int
+read_member (int dfd, const char *rel, const char *what, char **ret,
+             size_t *ret_len, dxc_error **err)
+{
+  cleanup_close int fd = open_member (dfd, rel, what, err);
+  struct stat st;
+
+  if (fd < 0)
+    return -1;
+  if (fstat (fd, &st) < 0 || st.st_size > DXC_ARCHIVE_JSON_MAX)
+    return dxc_error_new (err, "%s %s: larger than %d MiB", what, rel,
+                          DXC_ARCHIVE_JSON_MAX >> 20);
+  return dxc_read_fd (fd, ret, ret_len, err);
+}
+
 static json_t *
 load_member_json (int dfd, const char *rel, const char *what, dxc_error **err)
 {
-  cleanup_close int fd = open_member (dfd, rel, what, err);
   cleanup_free char *data = NULL;
   json_error_t jerr;
-  struct stat st;
   size_t len;
   json_t *j;
 
-  if (fd < 0)
-    return NULL;
-  if (fstat (fd, &st) < 0 || st.st_size > DXC_ARCHIVE_JSON_MAX)
-    {
-      dxc_error_new (err, "%s %s: larger than %d MiB", what, rel,
-                     DXC_ARCHIVE_JSON_MAX >> 20);
-      return NULL;
-    }
-  if (dxc_read_fd (fd, &data, &len, err) < 0)
+  if (read_member (dfd, rel, what, &data, &len, err) < 0)
     return NULL;
   j = json_loadb (data, len, 0, &jerr);
   if (j == NULL)
@@ -274,65 +288,74 @@ strv_push (char ***v, size_t *n, const char *s)
   (*v)[*n] = NULL;
 }
 
+/* The layer files of one image: each opened once checked, and handed to
+   the layer pipeline as /proc/self/fd/N. */
+typedef struct layer_files
+{
+  size_t n;
+  char **paths;
+  int *fds;
+} layer_files;
+
+static void
+layer_files_clear (layer_files *f)
+{
+  for (size_t i = 0; i < f->n; i++)
+    {
+      if (f->paths)
+        free (f->paths[i]);
+      if (f->fds && f->fds[i] >= 0)
+        close (f->fds[i]);
+    }
+  free (f->paths);
+  free (f->fds);
+}
+
+static int
+open_layers (int dfd, json_t *layers, layer_files *f, dxc_error **err)
+{
+  size_t i;
+  json_t *l;
+
+  f->paths = calloc (json_array_size (layers) + 1, sizeof (char *));
+  f->fds = calloc (json_array_size (layers) + 1, sizeof (int));
+  if (f->paths == NULL || f->fds == NULL)
+    return dxc_error_errno (err, ENOMEM, "load");
+  json_array_foreach (layers, i, l)
+    {
+      f->fds[i] = open_member (dfd, json_string_value (l), "layer", err);
+      f->n = i + 1;
+      if (f->fds[i] < 0)
+        return -1;
+      if (asprintf (&f->paths[i], "/proc/self/fd/%d", f->fds[i]) < 0)
+        return dxc_error_errno (err, ENOMEM, "load");
+    }
+  return 0;
+}
+
 /* One image of the archive: its config and layers as files of the
    unpacked archive (dfd). */
 static int
 load_one (const dxc_store *s, int dfd, const char *config, json_t *layers,
           char **names, char ***loaded, size_t *n_loaded, dxc_error **err)
 {
-  size_t n = json_array_size (layers), cfg_len, i;
-  cleanup_close int cfd = -1;
+  _cleanup_ (layer_files_clear) layer_files lf = { 0 };
   cleanup_free char *cfg = NULL;
-  char **files = calloc (n + 1, sizeof (char *));
-  int *fds = calloc (n + 1, sizeof (int));
-  struct stat st;
-  json_t *l;
+  size_t cfg_len;
   char id[72];
-  int r = -1;
 
-  if (files == NULL || fds == NULL)
-    {
-      dxc_error_errno (err, ENOMEM, "load");
-      goto out;
-    }
-  for (i = 0; i < n; i++)
-    fds[i] = -1;
-  cfd = open_member (dfd, config, "image config", err);
-  if (cfd < 0)
-    goto out;
-  if (fstat (cfd, &st) < 0 || st.st_size > DXC_ARCHIVE_JSON_MAX)
-    {
-      dxc_error_new (err, "image config %s: larger than %d MiB", config,
-                     DXC_ARCHIVE_JSON_MAX >> 20);
-      goto out;
-    }
-  if (dxc_read_fd (cfd, &cfg, &cfg_len, err) < 0)
-    goto out;
-  json_array_foreach (layers, i, l)
-    {
-      /* Checked here, read by the layer pipeline through the fd. */
-      fds[i] = open_member (dfd, json_string_value (l), "layer", err);
-      if (fds[i] < 0 || asprintf (&files[i], "/proc/self/fd/%d", fds[i]) < 0)
-        goto out;
-    }
-  if (dxc_image_store_files (s, cfg, cfg_len, files, n, names, id, err) < 0)
-    goto out;
+  if (read_member (dfd, config, "image config", &cfg, &cfg_len, err) < 0
+      || open_layers (dfd, layers, &lf, err) < 0
+      || dxc_image_store_files (s, cfg, cfg_len, lf.paths, lf.n, names, id,
+                                err)
+             < 0)
+    return -1;
   if (names && names[0])
     for (char **nm = names; *nm; nm++)
       strv_push (loaded, n_loaded, *nm);
   else
     strv_push (loaded, n_loaded, id);
-  r = 0;
-out:
-  for (i = 0; files && i < n; i++)
-    {
-      free (files[i]);
-      if (fds[i] >= 0)
-        close (fds[i]);
-    }
-  free (files);
-  free (fds);
-  return r;
+  return 0;
 }
 
 /* "sha256:<hex>" -> "blobs/sha256/<hex>", or NULL for anything else. */
@@ -345,164 +368,184 @@ blob_rel (const char *digest, char *buf, size_t len)
   return buf;
 }
 
+/* The names of the images loaded so far. */
+typedef struct loaded_list
+{
+  char **v;
+  size_t n;
+} loaded_list;
+
+static void
+loaded_list_clear (loaded_list *l)
+{
+  for (size_t k = 0; k < l->n; k++)
+    free (l->v[k]);
+  free (l->v);
+}
+
+/* The archive, unpacked with the layer extractor into dir: its paths
+   cannot leave it either. */
+static int
+unpack_archive (const char *path, const char *dir, dxc_error **err)
+{
+  cleanup_archive_read struct archive *a = archive_read_new ();
+  cleanup_close int dfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+  if (a == NULL || dfd < 0)
+    return dxc_error_errno (err, a ? errno : ENOMEM, "load: open %s", dir);
+  archive_read_support_filter_all (a);
+  archive_read_support_format_tar (a);
+  archive_read_support_format_gnutar (a);
+  if (archive_read_open_filename (a, strcmp (path, "-") ? path : NULL, 1 << 16)
+      != ARCHIVE_OK)
+    return dxc_error_new (err, "load %s: %s", path, archive_error_string (a));
+  return dxc_unpack_layer (a, dfd, err);
+}
+
+/* docker save: manifest.json is [{Config, RepoTags, Layers}]. */
+static int
+load_docker_save (const dxc_store *s, int dfd, loaded_list *out,
+                  dxc_error **err)
+{
+  cleanup_json json_t *doc
+      = load_member_json (dfd, "manifest.json", "manifest", err);
+  size_t i;
+  json_t *v;
+
+  if (doc == NULL)
+    return -1;
+  if (!json_is_array (doc))
+    return dxc_error_new (err, "manifest.json: not an array");
+  json_array_foreach (doc, i, v)
+    {
+      json_t *tags = json_object_get (v, "RepoTags"), *t;
+      cleanup_free char **names
+          = calloc (json_array_size (tags) + 1, sizeof (char *));
+      size_t k, m = 0;
+      if (names == NULL)
+        return dxc_error_errno (err, ENOMEM, "load");
+      json_array_foreach (tags, k, t)
+        if (json_string_value (t))
+          names[m++] = (char *) json_string_value (t);
+      if (load_one (s, dfd, json_string_value (json_object_get (v, "Config")),
+                    json_object_get (v, "Layers"), names, &out->v, &out->n,
+                    err)
+          < 0)
+        return -1;
+    }
+  return 0;
+}
+
+/* The archive paths of a manifest's config and layers, every digest
+   checked first. */
+static int
+manifest_files (json_t *man, const char *d, char crel[128], json_t **ret,
+                dxc_error **err)
+{
+  cleanup_json json_t *layers = json_array ();
+  char rel[128];
+  size_t k;
+  json_t *l;
+
+  if (!json_is_object (json_object_get (man, "config")))
+    return dxc_error_new (err, "manifest %s is not an image manifest", d);
+  if (blob_rel (json_string_value (json_object_get (
+                    json_object_get (man, "config"), "digest")),
+                crel, 128)
+      == NULL)
+    return dxc_error_new (err, "manifest %s: invalid config or layer digest",
+                          d);
+  json_array_foreach (json_object_get (man, "layers"), k, l)
+    {
+      if (blob_rel (json_string_value (json_object_get (l, "digest")), rel,
+                    sizeof rel)
+          == NULL)
+        return dxc_error_new (err, "manifest %s: invalid config or layer "
+                              "digest", d);
+      json_array_append_new (layers, json_string (rel));
+    }
+  *ret = take_ptr (layers);
+  return 0;
+}
+
+/* An OCI archive: index.json -> manifests -> config and layers. */
+static int
+load_oci (const dxc_store *s, int dfd, loaded_list *out, dxc_error **err)
+{
+  cleanup_json json_t *doc = load_member_json (dfd, "index.json", "index", err);
+  size_t i;
+  json_t *v;
+
+  if (!json_is_object (doc))
+    {
+      dxc_error_free (*err);
+      *err = NULL;
+      return dxc_error_new (err, "neither a docker save archive "
+                            "(manifest.json) nor an OCI archive (index.json)");
+    }
+  json_array_foreach (json_object_get (doc, "manifests"), i, v)
+    {
+      const char *d = json_string_value (json_object_get (v, "digest"));
+      json_t *ann = json_object_get (v, "annotations");
+      const char *name = json_string_value (
+          json_object_get (ann, "io.containerd.image.name"));
+      /* The layout's own annotation names the image when it holds a whole
+         reference (skopeo writes "host/repo:tag"); a bare tag ("v1") names
+         nothing. */
+      const char *ref = json_string_value (
+          json_object_get (ann, "org.opencontainers.image.ref.name"));
+      cleanup_json json_t *man = NULL;
+      cleanup_json json_t *layers = NULL;
+      char rel[128], crel[128];
+      char *names[2];
+
+      if (name == NULL && ref && strpbrk (ref, "/:") && !strchr (ref, '@'))
+        name = ref;
+      names[0] = (char *) name;
+      names[1] = NULL;
+      if (blob_rel (d, rel, sizeof rel) == NULL)
+        return dxc_error_new (err, "index.json: invalid manifest digest");
+      man = load_member_json (dfd, rel, "manifest", err);
+      if (man == NULL || manifest_files (man, d, crel, &layers, err) < 0
+          || load_one (s, dfd, crel, layers, name ? names : NULL, &out->v,
+                       &out->n, err)
+                 < 0)
+        return -1;
+    }
+  return 0;
+}
+
 int
 dxc_image_load (const dxc_store *s, const char *path, char ***ret_loaded,
                 dxc_error **err)
 {
   cleanup_free char *dir = dxc_store_tmp_path (s, "load");
-  char **loaded = NULL;
-  size_t n_loaded = 0;
-  struct archive *a;
-  json_t *doc = NULL, *v;
-  size_t i;
-  int r = -1, dfd = -1;
+  _cleanup_ (loaded_list_clear) loaded_list out = { 0 };
+  cleanup_close int dfd = -1;
+  int r;
 
   if (dxc_archive_load (err) < 0 || dxc_digest_load (err) < 0)
     return -1;
-  if (mkdir (dir, 0700) < 0)
-    return dxc_error_errno (err, errno, "mkdir %s", dir);
-  /* The archive is unpacked with the layer extractor: its paths cannot
-     leave the staging directory either. */
-  a = archive_read_new ();
-  archive_read_support_filter_all (a);
-  archive_read_support_format_tar (a);
-  archive_read_support_format_gnutar (a);
-  dfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (archive_read_open_filename (a, strcmp (path, "-") ? path : NULL, 1 << 16)
-      != ARCHIVE_OK)
-    dxc_error_new (err, "load %s: %s", path, archive_error_string (a));
-  else if (dxc_unpack_layer (a, dfd, err) == 0)
-    r = 0;
-  archive_read_free (a);
-  close (dfd);
-  dfd = -1;
-  if (r < 0)
-    goto out;
-  r = -1;
-  dfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0)
+  if (dir == NULL || mkdir (dir, 0700) < 0)
+    return dxc_error_errno (err, errno, "mkdir %s", dir ? dir : "tmp");
+  r = unpack_archive (path, dir, err);
+  if (r == 0)
     {
-      dxc_error_errno (err, errno, "open %s", dir);
-      goto out;
+      dfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (dfd < 0)
+        r = dxc_error_errno (err, errno, "open %s", dir);
     }
-  if (faccessat (dfd, "manifest.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-    {
-      /* docker save: [{Config, RepoTags, Layers}] */
-      doc = load_member_json (dfd, "manifest.json", "manifest", err);
-      if (doc == NULL)
-        goto out;
-      if (!json_is_array (doc))
-        {
-          dxc_error_new (err, "manifest.json: not an array");
-          goto out;
-        }
-      json_array_foreach (doc, i, v)
-        {
-          json_t *tags = json_object_get (v, "RepoTags"), *t;
-          char **names = calloc (json_array_size (tags) + 1, sizeof (char *));
-          size_t k, m = 0;
-          int rr;
-          json_array_foreach (tags, k, t)
-            if (json_string_value (t))
-              names[m++] = (char *) json_string_value (t);
-          rr = load_one (s, dfd, json_string_value (json_object_get (v, "Config")),
-                         json_object_get (v, "Layers"), names, &loaded,
-                         &n_loaded, err);
-          free (names);
-          if (rr < 0)
-            goto out;
-        }
-    }
-  else
-    {
-      /* An OCI archive: index.json -> manifests -> config and layers. */
-      doc = load_member_json (dfd, "index.json", "index", err);
-      if (!json_is_object (doc))
-        {
-          dxc_error_free (*err);
-          *err = NULL;
-          dxc_error_new (err, "load %s: neither a docker save archive "
-                         "(manifest.json) nor an OCI archive (index.json)", path);
-          goto out;
-        }
-      json_array_foreach (json_object_get (doc, "manifests"), i, v)
-        {
-          const char *d = json_string_value (json_object_get (v, "digest"));
-          json_t *ann = json_object_get (v, "annotations"), *man, *l, *layers;
-          const char *name = json_string_value (json_object_get (ann, "io.containerd.image.name"));
-          /* The layout's own annotation names the image when it holds a
-             whole reference (skopeo writes "host/repo:tag"); a bare tag
-             ("v1") names nothing. */
-          const char *ref = json_string_value (json_object_get (ann, "org.opencontainers.image.ref.name"));
-          if (name == NULL && ref && strpbrk (ref, "/:") && !strchr (ref, '@'))
-            name = ref;
-          char *names[2] = { (char *) name, NULL };
-          char rel[128], crel[128];
-          const char *cfg_rel;
-          size_t k;
-          int rr;
-          if (blob_rel (d, rel, sizeof rel) == NULL)
-            {
-              dxc_error_new (err, "load %s: index.json: invalid manifest "
-                             "digest", path);
-              goto out;
-            }
-          man = load_member_json (dfd, rel, "manifest", err);
-          if (man == NULL)
-            goto out;
-          if (!json_is_object (json_object_get (man, "config")))
-            {
-              json_decref (man);
-              dxc_error_new (err, "load %s: manifest %s is not an image "
-                             "manifest", path, d);
-              goto out;
-            }
-          cfg_rel = blob_rel (json_string_value (json_object_get (
-                                  json_object_get (man, "config"), "digest")),
-                              crel, sizeof crel);
-          layers = json_array ();
-          json_array_foreach (json_object_get (man, "layers"), k, l)
-            {
-              if (blob_rel (json_string_value (json_object_get (l, "digest")),
-                            rel, sizeof rel)
-                  == NULL)
-                break;
-              json_array_append_new (layers, json_string (rel));
-            }
-          if (cfg_rel == NULL
-              || json_array_size (layers)
-                     != json_array_size (json_object_get (man, "layers")))
-            {
-              json_decref (man);
-              json_decref (layers);
-              dxc_error_new (err, "load %s: manifest %s: invalid config or "
-                             "layer digest", path, d);
-              goto out;
-            }
-          json_decref (man);
-          rr = load_one (s, dfd, cfg_rel, layers, name ? names : NULL,
-                         &loaded, &n_loaded, err);
-          json_decref (layers);
-          if (rr < 0)
-            goto out;
-        }
-    }
-  if (n_loaded == 0)
-    {
-      dxc_error_new (err, "load %s: the archive holds no image", path);
-      goto out;
-    }
-  *ret_loaded = take_ptr (loaded);
-  r = 0;
-out:
-  if (dfd >= 0)
-    close (dfd);
-  json_decref (doc);
+  if (r == 0)
+    r = faccessat (dfd, "manifest.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0
+            ? load_docker_save (s, dfd, &out, err)
+            : load_oci (s, dfd, &out, err);
+  if (r == 0 && out.n == 0)
+    r = dxc_error_new (err, "the archive holds no image");
+  /* The staging directory goes whatever happened. */
   dxc_rm_rf (dir, NULL);
-  for (size_t k = 0; loaded && loaded[k]; k++)
-    free (loaded[k]);
-  free (loaded);
   if (r < 0)
-    dxc_error_prefix (err, "load");
-  return r;
+    return dxc_error_prefix (err, "load %s", path);
+  *ret_loaded = take_ptr (out.v);
+  out.n = 0;
+  return 0;
 }

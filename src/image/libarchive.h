@@ -8,6 +8,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "util/cleanup.h"
 #include "util/error.h"
 
 #define DXC_LA_SYMBOLS(X) \
@@ -78,6 +79,23 @@ struct dxc_la
 extern struct dxc_la dxc_la;
 
 int dxc_archive_load (dxc_error **err);
+
+/* Cleanup attributes for archives (the library is loaded by then: an
+   archive exists only after dxc_archive_load). */
+static inline void
+dxc_archive_read_freep (struct archive **a)
+{
+  if (*a)
+    dxc_la.archive_read_free (*a);
+}
+static inline void
+dxc_archive_write_freep (struct archive **a)
+{
+  if (*a)
+    dxc_la.archive_write_free (*a);
+}
+#define cleanup_archive_read _cleanup_ (dxc_archive_read_freep)
+#define cleanup_archive_write _cleanup_ (dxc_archive_write_freep)
 
 #ifndef DXC_LIBARCHIVE_IMPL
 #define archive_read_new dxc_la.archive_read_new

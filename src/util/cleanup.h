@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <jansson.h>
 
 #define _cleanup_(f) __attribute__ ((cleanup (f)))
 
@@ -48,7 +49,15 @@ dxc_strvfreep (char ***v)
     }
 }
 
+/* json_decref takes NULL. */
+static inline void
+dxc_json_decrefp (json_t **j)
+{
+  json_decref (*j);
+}
+
 #define cleanup_free _cleanup_ (dxc_freep)
+#define cleanup_json _cleanup_ (dxc_json_decrefp)
 #define cleanup_close _cleanup_ (dxc_closep)
 #define cleanup_fclose _cleanup_ (dxc_fclosep)
 #define cleanup_dir _cleanup_ (dxc_closedirp)

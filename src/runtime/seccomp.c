@@ -272,7 +272,10 @@ static char *
 cache_key (json_t *sec)
 {
   const struct scmp_version *v = seccomp_version ();
-  cleanup_free char *text = json_dumps (sec, JSON_COMPACT | JSON_SORT_KEYS);
+  /* Unsorted: the same profile text always builds the same order (a
+     profile written in another order only gets an entry of its own), and
+     sorting a large profile costs more than the lookup saves. */
+  cleanup_free char *text = json_dumps (sec, JSON_COMPACT);
   char *key = NULL;
   if (text == NULL
       || asprintf (&key, "libseccomp %u.%u.%u %s\n%s", v->major, v->minor,

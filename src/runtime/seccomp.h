@@ -32,8 +32,8 @@ void dxc_seccomp_clear (dxc_seccomp *s);
 /* Where compiled filters are kept (a root-owned directory under the run
  * root); NULL, the default, keeps none. libseccomp takes about 10 ms to
  * compile Docker's default profile here, and the same profile comes back on
- * every run: a cached filter is found by its profile's canonical text,
- * compared in full, with libseccomp's version and the architecture. */
+ * every run: a cached filter is found by its profile's JSON text, compared
+ * in full, with libseccomp's version and the compiler's. */
 void dxc_seccomp_set_cache_dir (const char *dir);
 
 /* Child side: install the filter (needs no_new_privs or CAP_SYS_ADMIN).

@@ -289,6 +289,16 @@ make_dirs (dxc_cg_hier *h, dxc_error **err)
   h->dirfd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (h->dirfd < 0)
     return dxc_error_errno (err, errno, "cgroup: open %s", path);
+  /* The leaf is the container's own, as runc takes it: one that exists
+     already with no process in it is what a runtime killed before it
+     recorded it left (state.h), and goes at the end like a new one. One
+     with processes is someone else's: joined, never removed. */
+  if (h->created == 0)
+    {
+      cleanup_free char *procs = dxc_cg_read_line (h->dirfd, "cgroup.procs");
+      if (procs && *procs == '\0')
+        h->created = 1;
+    }
   return 0;
 }
 

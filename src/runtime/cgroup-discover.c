@@ -92,7 +92,12 @@ add_v2 (dxc_cgroup *cg, const char *mount, const char *root,
   h->mount = strdup (mount);
   h->own = strip_root (own_cgroup (proc_cgroup, ""), root);
   if (h->own == NULL)
-    return dxc_error_new (err, "cgroup: no cgroup2 entry in /proc/self/cgroup");
+    {
+      /* not counted in cg->n: nothing else would free it */
+      dxc_cg_hier_clear (h);
+      return dxc_error_new (err, "cgroup: no cgroup2 entry in "
+                            "/proc/self/cgroup");
+    }
   h->name = strdup (cg->mode == DXC_CGROUP_V2 ? "" : "unified");
   h->controllers = v2_controllers (mount, h->own);
   cg->n++;

@@ -62,7 +62,7 @@ teardown() {
 @test "a Bearer token challenge is answered, with and without credentials" {
   start_registry "$TEST_TMP/registry"
   push "$L" v1 test/tokened:v1
-  port=$(shuf -i 20000-60000 -n 1)
+  port=$(free_port)
   python3 "$BATS_TEST_DIRNAME/token-proxy.py" "$port" "$REGISTRY" > /dev/null 2>&1 &
   echo $! > "$TEST_TMP/proxy.pid"
   for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && break; sleep 0.1; done

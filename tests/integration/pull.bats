@@ -365,8 +365,7 @@ PY
 # start_faulty MODE: the misbehaving proxy in front of $REGISTRY; sets FAULTY.
 start_faulty() {
   local port
-  port=$(shuf -i 20000-60000 -n 1)
-  while ss -ltn "sport = :$port" | grep -q LISTEN; do port=$(shuf -i 20000-60000 -n 1); done
+  port=$(free_port)
   python3 "$BATS_TEST_DIRNAME/faulty-proxy.py" "$port" "$REGISTRY" "$1" "$TEST_TMP/faulty.log" > /dev/null 2>&1 &
   echo $! > "$TEST_TMP/faulty.pid"
   FAULTY=127.0.0.1:$port
@@ -471,8 +470,9 @@ image_matches_layout() {
     prunes=$((prunes + 1))
   done
   wait "$pid"
+  # (a prune that waits on the pull's lease for the whole pull counts once)
   echo "prunes during the pull: $prunes"
-  [ "$prunes" -ge 2 ]
+  [ "$prunes" -ge 1 ]
   image_matches_layout "$REGISTRY/test/big:v1" big
   run dxc run --rm "$REGISTRY/test/big:v1" true
   [ "$status" -eq 0 ]

@@ -2,13 +2,22 @@
 # on 127.0.0.1, started and stopped by the tests, and images built offline
 # with umoci from the busybox root and pushed with skopeo.
 
+# free_port: a port no socket uses, below the ephemeral range.
+free_port() {
+  local port low
+  read -r low _ < /proc/sys/net/ipv4/ip_local_port_range
+  port=$(shuf -i 20000-$((low - 1)) -n 1)
+  while [ -n "$(ss -Htan "sport = :$port")" ]; do port=$(shuf -i 20000-$((low - 1)) -n 1); done
+  echo "$port"
+}
+
 # start_registry DIR [extra yaml]: listens on a free port; sets REGISTRY.
 start_registry() {
   local dir=$1 extra=${2:-} port
   mkdir -p "$dir/data"
-  # a free port: one nobody listens on now
-  port=$(shuf -i 20000-60000 -n 1)
-  while ss -ltn "sport = :$port" | grep -q LISTEN; do port=$(shuf -i 20000-60000 -n 1); done
+  # a free port: below the kernel's ephemeral range (where outgoing
+  # connections take theirs), and used by no socket now
+  port=$(free_port)
   cat > "$dir/config.yml" <<YML
 version: 0.1
 log:

@@ -84,6 +84,10 @@ $(DEMO_TAR): scripts/make-demo-image.sh
 	@mkdir -p $(BUILD)
 	sh scripts/make-demo-image.sh $(BUSYBOX) $@
 
+# The default profile's SHA-256 names its cached filters (security-opts.c).
+$(BUILD)/src/engine/security-opts.o: src/engine/seccomp-default.json
+$(BUILD)/src/engine/security-opts.o: ALL_CFLAGS += -DDXC_SECCOMP_DEFAULT_SHA256='"$(firstword $(shell sha256sum src/engine/seccomp-default.json))"'
+
 $(BUILD)/seccomp-default.o: src/engine/seccomp-default.S src/engine/seccomp-default.json
 	@mkdir -p $(BUILD)
 	$(CC) -c -o $@ -DSECCOMP_DEFAULT='"src/engine/seccomp-default.json"' $<

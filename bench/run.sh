@@ -5,7 +5,8 @@
 #      running /bin/true, the same config (a relative cgroupsPath);
 #   2. engine: devoxx-container run --rm --network none busybox true vs podman
 #      run --rm --network none (runtime runc) on the same image, and ours on
-#      the default bridge network (in a network namespace of the bench's);
+#      the default bridge network (in a network namespace of the bench's),
+#      and each with its copying storage driver (ours: copy; podman: vfs);
 #   3. cgroups: what cgroup setup and removal add to a run, without limits
 #      and with memory, pids and cpu limits, for devoxx-runtime and crun
 #      (each against its own run with cgroups disabled), and for the engine.
@@ -74,6 +75,13 @@ ip netns add "$benchns"
 ip -n "$benchns" link set lo up
 dxen_br="nsenter --net=/run/netns/$benchns $BIN/devoxx-container --root $tmp/dx-root --runroot $tmp/dx-run run --rm busybox true"
 pdmn="${podman[*]} run --rm --network none localhost/busybox true"
+# The copy storage driver (the store on an overlay, as in a container):
+# ours on the same store, podman's own copying driver (vfs) on a store of
+# its own.
+dxen_copy="$BIN/devoxx-container --root $tmp/dx-root --runroot $tmp/dx-run --storage-driver copy run --rm --network none busybox true"
+podman_vfs=(podman --root "$tmp/podman-vfs" --runroot "$tmp/podman-vfs-run" --runtime runc --storage-driver vfs)
+"${podman_vfs[@]}" import --change 'CMD ["sh"]' "$tar" localhost/busybox:latest >/dev/null
+pdmn_vfs="${podman_vfs[*]} run --rm --network none localhost/busybox true"
 
 # crun refuses hybrid cgroups: every runtime command runs in a mount
 # namespace where the cgroup2 mount is hidden, so all pay the same.
@@ -82,7 +90,9 @@ unshare -m --propagation private sh -c "$hide_unified; hyperfine -N --warmup 5 -
   --export-json $tmp/runtime.json -n devoxx-runtime '$dxrt' -n crun '$crun' -n runc '$runc'" >&2
 hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$tmp/engine.json" \
   -n "devoxx-container run --rm" "$dxen" -n "podman run --rm --network none" "$pdmn" \
-  -n "devoxx-container run --rm, bridge network" "$dxen_br" >&2
+  -n "devoxx-container run --rm, bridge network" "$dxen_br" \
+  -n "devoxx-container run --rm, copy driver" "$dxen_copy" \
+  -n "podman run --rm --network none, vfs driver" "$pdmn_vfs" >&2
 ip netns del "$benchns"
 unshare -m --propagation private sh -c "$hide_unified; hyperfine -N --warmup 5 --runs $RUNS \
   --export-json $tmp/cgroups.json \
@@ -122,7 +132,7 @@ report() { # json, baseline name
   echo "| engine | median | mean | median / devoxx-container |"
   echo "| --- | --- | --- | --- |"
   report "$tmp/engine.json" "devoxx-container run --rm"
-  pod=$(jq '.results[] | select(.command | startswith("podman")) | .median' "$tmp/engine.json")
+  pod=$(jq '.results[] | select(.command == "podman run --rm --network none") | .median' "$tmp/engine.json")
   dx=$(jq '.results[] | select(.command == "devoxx-container run --rm") | .median' "$tmp/engine.json")
   echo
   echo "podman / devoxx-container: $(jq -n "$pod / $dx | . * 10 | round / 10")x"

@@ -5,7 +5,10 @@
 #      bundle without a filter and with Docker's default profile (as the
 #      engine writes it into linux.seccomp); ours with its compiled-filter
 #      cache warm, and cold (libseccomp compiling the profile every run);
-#   2. the exec stub: executing a program through the sealed stub against
+#   2. the engine's run --rm with Docker's default profile against the same
+#      run unconfined, and the kernel's own part of that: loading the filter
+#      and running a program under it (bench/filter-cost.c);
+#   3. the exec stub: executing a program through the sealed stub against
 #      executing it directly (the stub's own cost on every run).
 # No cgroups (crun refuses hybrid cgroups; the cost measured is the same).
 # Writes bench/results/security.md. RUNS=N (default 50).
@@ -45,11 +48,23 @@ unshare -m --propagation private sh -c "$hide_unified; hyperfine -N --warmup 5 -
   -n 'devoxx-runtime, Docker profile, cache cold' --prepare 'rm -rf $tmp/s2' '$rt --root $tmp/s2 run --bundle $tmp/sec c' \
   -n 'crun, no filter' 'crun --cgroup-manager=disabled --root $tmp/s3 run --bundle $tmp/plain d' \
   -n 'crun, Docker profile' 'crun --cgroup-manager=disabled --root $tmp/s3 run --bundle $tmp/sec e'" >&2
-# The stub takes the sync fd's number as argv[0]: bash's exec -a sets it
-# (both sides pay the same bash).
-hyperfine -N --warmup 5 --runs "$RUNS" --export-json "$tmp/stub.json" \
-  -n "/bin/true" "bash -c 'exec -a true /bin/true'" \
-  -n "/bin/true through the exec stub" "bash -c 'exec -a 9 $repo/build/exec-stub /bin/true true'" >&2
+# The engine: run --rm with Docker's default profile (its translated filter
+# cached) against the same run unconfined, alternately (bench/alternate.c:
+# hyperfine's batches drift apart on this machine by more than the cost).
+dx="$BIN/devoxx-container --root $tmp/dx-root --runroot $tmp/dx-run"
+cc -O2 -o "$tmp/alternate" "$repo/bench/alternate.c"
+"$tmp/alternate" "$((RUNS * 2))" 5 \
+  "$dx run --rm --network none --security-opt seccomp=unconfined sec true" \
+  "$dx run --rm --network none sec true" > "$tmp/engine.txt"
+# The kernel's part: fork, load the engine's cached filter (as the child
+# does) and exec /bin/true, against the same without a filter.
+entry=$(ls -S "$tmp"/dx-run/seccomp/*.bpf | head -1)
+cc -O2 -o "$tmp/filter-cost" "$repo/bench/filter-cost.c"
+read -r nofilter withfilter insns < <("$tmp/filter-cost" $((RUNS * 5)) "$entry")
+# The stub: fork and exec /bin/true directly and through the stub from a
+# sealed memfd, alternately (bench/exec-cost.c), medians in microseconds.
+cc -O2 -o "$tmp/exec-cost" "$repo/bench/exec-cost.c"
+read -r direct stubbed < <("$tmp/exec-cost" $((RUNS * 5)) "$repo/build/exec-stub" /bin/true)
 
 {
   echo "# Security costs, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, kernel $(uname -r), $RUNS runs"
@@ -63,9 +78,24 @@ hyperfine -N --warmup 5 --runs "$RUNS" --export-json "$tmp/stub.json" \
     | "| \($c) | \(.median * 1000 | . * 100 | round / 100) ms | \((.median - $m[$base]) * 1000 | . * 100 | round / 100) ms |"' \
     "$tmp/seccomp.json"
   echo
-  echo "## The exec stub"
+  echo "## The engine ($((RUNS * 2)) alternate runs each)"
   echo
-  echo "| command | median |"
+  echo "| devoxx-container run --rm --network none IMAGE true | median | quartiles |"
+  echo "| --- | --- | --- |"
+  awk -F'\t' '{ split($1, m, " "); name = ($2 ~ /unconfined/) ? "seccomp=unconfined" : "Docker'"'"'s default profile"
+    printf "| %s | %.2f ms | %.2f to %.2f ms |\n", name, m[1], m[2], m[3] }' "$tmp/engine.txt"
+  echo
+  echo "## The kernel's part: fork, the filter ($insns instructions), exec /bin/true, exit"
+  echo
+  echo "| | median |"
   echo "| --- | --- |"
-  jq -r '.results[] | "| \(.command) | \(.median * 1000 | . * 1000 | round / 1000) ms |"' "$tmp/stub.json"
+  echo "| no filter | $nofilter µs |"
+  echo "| the engine's cached filter loaded | $withfilter µs (+$((withfilter - nofilter)) µs) |"
+  echo
+  echo "## The exec stub ($((RUNS * 5)) alternate runs each)"
+  echo
+  echo "| fork and exec of /bin/true | median |"
+  echo "| --- | --- |"
+  echo "| directly | $((direct)) µs |"
+  echo "| through the exec stub from a sealed memfd | $((stubbed)) µs (+$((stubbed - direct)) µs) |"
 } | tee "$results/security.md"

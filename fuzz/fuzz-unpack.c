@@ -37,7 +37,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   archive_read_support_format_tar (a);
   archive_read_support_format_gnutar (a);
   if (archive_read_open_memory (a, data, size) == ARCHIVE_OK)
-    dxc_unpack_layer (a, fd, &err);
+    dxc_unpack_layer (a, fd, size % 2 ? DXC_UNPACK_WHITEOUT_FILES : 0, &err);
   archive_read_free (a);
   close (fd);
   dxc_error_free (err);

@@ -67,5 +67,6 @@ int cmd_network_ls (int argc, char **argv);
 int cmd_network_inspect (int argc, char **argv);
 int cmd_network_rm (int argc, char **argv);
 int cmd_network (int argc, char **argv);
+int cmd_info (int argc, char **argv);
 
 #endif

@@ -57,12 +57,14 @@ usage (FILE *f)
     "  rmi [-f] IMAGE...                        remove images\n"
     "  ps [-a] [-q]                             list containers\n"
     "  rm [-f] CONTAINER...                     remove containers\n"
+    "  info                                     the engine, its store and the machine\n"
     "  version                                  show the version\n"
     "\n"
     "Options:\n"
     "  --root DIR              image and container store (default %s)\n"
     "  --runroot DIR           live state (default %s)\n"
-    "  --storage-driver NAME   overlay (default) or copy\n"
+    "  --storage-driver NAME   overlay or copy (default: the store's, chosen on\n"
+    "                          its first use: overlay where its file system allows)\n"
     "  --explain               narrate each isolation step, with its kernel call\n"
     "\n"
     "Run 'devoxx-container run --help' for the options of run.\n",
@@ -84,6 +86,8 @@ open_engine (dxc_engine **e)
   if (dxc_engine_open (store_root, run_root, storage_driver, e, &err) < 0)
     return dxc_cli_fail (err);
   (*e)->notify = notify;
+  if ((*e)->storage_note)
+    notify ((*e)->storage_note);
   return 0;
 }
 
@@ -275,7 +279,8 @@ static const dxc_cli_command commands[]
         { "ps", cmd_ps },         { "rm", cmd_rm },
         { "inspect", cmd_inspect }, { "volume", cmd_volume },
         { "network", cmd_network },
-        { "version", cmd_version }, { NULL, NULL } };
+        { "info", cmd_info },     { "version", cmd_version },
+        { NULL, NULL } };
 
 int
 main (int argc, char **argv)

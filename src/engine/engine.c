@@ -7,19 +7,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "engine/containers.h"
 #include "engine/engine.h"
 #include "engine/network.h"
+#include "engine/security-opts.h"
+#include "engine/storage-driver.h"
 #include "engine/user.h"
 #include "engine/volumes.h"
 #include "image/import.h"
 #include "image/reference.h"
 #include "runtime/container.h"
 #include "runtime/state.h"
+#include "util/alloc.h"
 #include "util/copy.h"
 #include "util/fs.h"
 #include "util/proc.h"
@@ -29,39 +34,39 @@
 extern const char dxc_demo_tar_start[];
 extern const char dxc_demo_tar_end[];
 
-static bool
-kernel_has_overlay (void)
-{
-  cleanup_free char *fs = NULL;
-  if (dxc_read_file ("/proc/filesystems", &fs, NULL, NULL) < 0)
-    return false;
-  return strstr (fs, "\toverlay\n") != NULL;
-}
-
 int
 dxc_engine_open (const char *root, const char *runroot, const char *driver,
                  dxc_engine **ret, dxc_error **err)
 {
-  dxc_engine *e = calloc (1, sizeof *e);
-  if (e == NULL)
-    return dxc_error_errno (err, ENOMEM, "engine");
+  dxc_engine *e;
+  dxc_driver d, kept;
+  bool existed;
+
   if (driver && strcmp (driver, "overlay") != 0 && strcmp (driver, "copy") != 0)
+    return dxc_error_new (err, "unknown storage driver %s (overlay or copy)",
+                          driver);
+  e = dxc_xcalloc (1, sizeof *e);
+  existed = access (root, F_OK) == 0;
+  if (dxc_store_open (root, &e->store, err) < 0
+      || dxc_storage_driver (e->store, driver, &d, &kept, &e->storage_note,
+                             err)
+             < 0)
     {
-      free (e);
-      return dxc_error_new (err, "unknown storage driver %s (overlay or copy)",
-                            driver);
-    }
-  if (dxc_store_open (root, &e->store, err) < 0)
-    {
-      free (e);
+      /* A store this call made and could not use goes again. */
+      if (!existed)
+        dxc_rm_rf (root, NULL);
+      dxc_engine_free (e);
       return -1;
     }
-  e->runroot = strdup (runroot);
+  /* A copy store's layers keep their whiteouts as files, whichever driver
+     runs now. */
+  e->store->whiteout_files = kept == DXC_DRIVER_COPY;
+  e->driver = d;
+  e->copy_rootfs = d == DXC_DRIVER_COPY;
+  e->runroot = dxc_xstrdup (runroot);
   e->pull.registry.tls_verify = true;
-  if (asprintf (&e->auth_file, "%s/auth.json", root) < 0)
-    e->auth_file = NULL;
+  e->auth_file = dxc_xasprintf ("%s/auth.json", root);
   e->pull.registry.auth_file = e->auth_file;
-  e->copy_rootfs = driver ? strcmp (driver, "copy") == 0 : !kernel_has_overlay ();
   *ret = e;
   return 0;
 }
@@ -72,6 +77,7 @@ dxc_engine_free (dxc_engine *e)
   if (e == NULL)
     return;
   dxc_store_free (e->store);
+  free (e->storage_note);
   free (e->runroot);
   free (e->auth_file);
   free (e);
@@ -248,7 +254,7 @@ prepare_rootfs (dxc_engine *e, const dxc_image *img, rootfs_plan *p,
       for (size_t i = 0; i < img->n_layers; i++)
         {
           cleanup_free char *l = dxc_store_layer_path (e->store, img->layers[i]);
-          if (dxc_copy_layer_into (l, p->rootfs, err) < 0)
+          if (dxc_copy_layer_into (l, p->rootfs, i == 0, err) < 0)
             return dxc_error_prefix (err, "copy layer %.19s", img->layers[i]);
         }
       dxc_explain ("storage driver copy: %zu layer(s) copied into %s",
@@ -366,26 +372,261 @@ make_record (const char *id, const char *name, const dxc_run_options *o,
       json_object_get (json_object_get (spec, "linux"), "cgroupsPath"));
 }
 
+/* The bundle's config.json: the spec, with linux.seccomp (when there is
+   one) written from its text as it is (parsing it back into the spec only
+   to print it again costs a tenth of a millisecond per run). */
+static int
+write_config (const char *dir, json_t *spec, const char *seccomp,
+              dxc_error **err)
+{
+  json_t *lx = json_object_get (spec, "linux");
+  cleanup_free char *path = NULL, *text = NULL;
+  char mark[64];
+  size_t ml;
+  uint8_t r[16];
+  char *at;
+
+  if (asprintf (&path, "%s/config.json", dir) < 0)
+    return dxc_error_errno (err, ENOMEM, "config.json");
+  if (seccomp == NULL)
+    {
+      text = json_dumps (spec, JSON_COMPACT);
+      if (text == NULL)
+        return dxc_error_errno (err, ENOMEM, "config.json");
+      return dxc_write_file_atomic (path, text, strlen (text), 0600, 0, err);
+    }
+  /* A placeholder string no image or flag can hold (random), replaced by
+     the text as the spec is written. */
+  if (getrandom (r, sizeof r, 0) != sizeof r)
+    return dxc_error_errno (err, errno, "getrandom");
+  ml = (size_t) snprintf (mark, sizeof mark, "\"dxc-seccomp-");
+  for (size_t i = 0; i < sizeof r; i++)
+    ml += (size_t) snprintf (mark + ml, sizeof mark - ml, "%02x", r[i]);
+  json_object_set_new (lx, "seccomp", json_stringn (mark + 1, ml - 1));
+  mark[ml++] = '"';
+  mark[ml] = '\0';
+  text = json_dumps (spec, JSON_COMPACT);
+  json_object_del (lx, "seccomp");
+  if (text == NULL)
+    return dxc_error_errno (err, ENOMEM, "config.json");
+  at = strstr (text, mark);
+  if (at == NULL)
+    return dxc_error_new (err, "config.json: cannot place linux.seccomp");
+  {
+    struct iovec parts[] = { { text, (size_t) (at - text) },
+                             { (void *) seccomp, strlen (seccomp) },
+                             { at + ml, strlen (at + ml) } };
+    return dxc_write_file_atomicv (path, parts, 3, 0600, 0, err);
+  }
+}
+
+/* What a run made, undone when it leaves dxc_engine_run: the network
+   attachment always (the veth pair goes with the container), the rest
+   unless the run succeeded and was not --rm. */
+typedef struct run_ctx
+{
+  dxc_engine *e;
+  const dxc_run_options *o;
+  char id[65];
+  char *name;
+  rootfs_plan plan;
+  dxc_user user;
+  char **layer_dirs;
+  json_t *spec_json, *rec;
+  dxc_net_attachment *net;
+  bool volumes_made;
+  bool ran;  /* the container ran to its end */
+  bool keep; /* ... and stays (no --rm) */
+} run_ctx;
+
+static void
+run_ctx_clear (run_ctx *c)
+{
+  dxc_net_detach (c->net);
+  /* Nothing stays behind from a container that failed to start or asked to
+     be removed. */
+  if (!c->keep)
+    {
+      /* the name first: a name always leads to a record */
+      dxc_name_release (c->e->store, c->name);
+      if (c->plan.dir)
+        dxc_rm_rf (c->plan.dir, NULL);
+      /* A failed run takes back the volumes it made; --rm the anonymous
+         ones, as Docker does. */
+      if (c->volumes_made)
+        dxc_volumes_release (c->e->store, c->o->mounts, !c->ran);
+    }
+  dxc_strvfreep (&c->layer_dirs);
+  free (c->name);
+  plan_clear (&c->plan);
+  dxc_user_clear (&c->user);
+  json_decref (c->spec_json);
+  json_decref (c->rec);
+}
+
+/* Step: the container's directory and first record, then the name,
+   reserved atomically; the first record names the container too (rm
+   releases the name). */
+static int
+run_make_container (run_ctx *c, const dxc_image *img, dxc_error **err)
+{
+  cleanup_json json_t *first = NULL;
+
+  if (make_container_dir (c->e, c->id, c->o->image, img, &c->plan, err) < 0
+      || dxc_name_reserve (c->e->store, c->o->name, c->id, &c->name, err) < 0
+      || dxc_record_find (c->e->store, c->id, &first, err) < 0)
+    return -1;
+  json_object_set_new (first, "Name", json_string (c->name));
+  return dxc_record_write (c->e->store, c->id, first, false, err);
+}
+
+/* Step: the user, from the image's own passwd and group files. */
+static int
+run_resolve_user (run_ctx *c, const dxc_image *img, dxc_error **err)
+{
+  const char *u = c->o->user;
+
+  c->layer_dirs = dxc_xcalloc (img->n_layers + 1, sizeof (char *));
+  for (size_t i = 0; i < img->n_layers; i++)
+    c->layer_dirs[i] = dxc_store_layer_path (
+        c->e->store, img->layers[img->n_layers - 1 - i]);
+  if (u == NULL)
+    u = json_string_value (json_object_get (dxc_image_config_inner (img),
+                                            "User"));
+  return dxc_user_resolve (u, c->layer_dirs, &c->user, err);
+}
+
+/* Step: the network: an address, the ports, resolv.conf, hosts and
+   hostname (the veth pair comes once the process exists). */
+static int
+run_attach_network (run_ctx *c, dxc_error **err)
+{
+  const dxc_run_options *o = c->o;
+  char host[65];
+
+  snprintf (host, sizeof host, "%s", o->hostname ? o->hostname : c->id);
+  if (!o->hostname)
+    host[12] = '\0';
+  if (dxc_net_attach (c->e->store, &o->net, c->id, host, c->name,
+                      c->plan.dir, &c->net, err)
+      < 0)
+    return -1;
+  for (size_t i = 0; c->net && i < c->net->n_ports && c->e->notify; i++)
+    if (o->net.ports[i].host_port == 0)
+      {
+        dxc_port *p = &c->net->ports[i];
+        char msg[128];
+        snprintf (msg, sizeof msg, "published %s:%d -> %d/%s",
+                  *p->host_ip ? p->host_ip : "0.0.0.0", p->host_port,
+                  p->container_port, p->proto);
+        c->e->notify (msg);
+      }
+  return 0;
+}
+
+/* Step: the OCI spec (Docker's defaults + image config + flags), the
+   seccomp filter (compiled, or from the cache), the bundle's config.json
+   with it, and the record. */
+static int
+run_make_spec (run_ctx *c, const dxc_image *img, dxc_spec **ret,
+               dxc_error **err)
+{
+  const dxc_run_options *o = c->o;
+  _cleanup_ (dxc_seccomp_clear) dxc_seccomp seccomp = { 0 };
+
+  if (dxc_specgen (img, o, c->id, c->plan.rootfs, &c->user, &c->spec_json,
+                   err)
+      < 0)
+    return -1;
+  dxc_net_to_spec (&o->net, c->plan.dir, c->spec_json);
+  if (dxc_security_seccomp (&o->security, c->spec_json, &seccomp, err) < 0
+      || write_config (c->plan.dir, c->spec_json, seccomp.source, err) < 0
+      || dxc_spec_from_json (c->spec_json, ret, err) < 0)
+    return -1;
+  (*ret)->seccomp = seccomp;
+  memset (&seccomp, 0, sizeof seccomp);
+  c->rec = make_record (c->id, c->name, o, img, c->spec_json);
+  if (o->mounts)
+    json_object_set_new (c->rec, "Mounts", dxc_mounts_record (o->mounts));
+  json_object_set_new (c->rec, "NetworkSettings",
+                       dxc_net_record (c->net, &o->net));
+  return dxc_record_write (c->e->store, c->id, c->rec, false, err);
+}
+
+/* Step: run it in-process through the runtime library. */
+static int
+run_container (run_ctx *c, const dxc_spec *spec, int *ret_status,
+               bool *oom_killed, dxc_error **err)
+{
+  const dxc_run_options *o = c->o;
+  cleanup_close int devnull = -1;
+  started_ctx sc = { c->e, c->id, c->rec };
+  dxc_run_opts ro = { 0 };
+
+  if (!o->interactive)
+    {
+      devnull = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+      if (devnull < 0)
+        return dxc_error_errno (err, errno, "open /dev/null");
+    }
+  ro.id = c->id;
+  ro.bundle = c->plan.dir;
+  ro.state_root = c->e->runroot;
+  ro.no_pivot = o->no_pivot;
+  ro.no_cgroup = o->limits.no_cgroup;
+  /* "devoxx", the default parent, holds our containers only. */
+  ro.sweep_cgroups = o->limits.cgroup_parent == NULL;
+  ro.stdin_fd = o->interactive ? -1 : devnull;
+  ro.root_mount = c->e->copy_rootfs ? NULL : &c->plan.mount;
+  ro.on_started = on_started;
+  ro.data = &sc;
+  ro.oom_killed = oom_killed;
+  ro.on_created = connect_network;
+  ro.created_data = c->net;
+  return dxc_container_run (spec, &ro, ret_status, err);
+}
+
+static void
+notify_oom (run_ctx *c, int status)
+{
+  char msg[256], size[32] = "";
+
+  if (c->e->notify == NULL)
+    return;
+  if (c->o->limits.memory)
+    dxc_format_size (c->o->limits.memory, size, sizeof size);
+  snprintf (msg, sizeof msg, "container %.12s ran out of memory: the "
+            "kernel's OOM killer ended %s%s%s%s", c->id,
+            status == 137 ? "it" : "one of its processes",
+            *size ? " (--memory " : "", size, *size ? ")" : "");
+  c->e->notify (msg);
+}
+
+/* Step: record the end. */
+static void
+record_end (run_ctx *c, int status, bool oom_killed)
+{
+  json_t *state = json_object_get (c->rec, "State");
+  cleanup_free char *now = dxc_now_rfc3339 ();
+
+  json_object_set_new (state, "Status", json_string ("exited"));
+  json_object_set_new (state, "ExitCode", json_integer (status));
+  json_object_set_new (state, "OOMKilled", json_boolean (oom_killed));
+  json_object_set_new (state, "Pid", json_integer (0));
+  json_object_set_new (state, "FinishedAt", json_string (now));
+  if (dxc_record_write (c->e->store, c->id, c->rec, true, NULL) < 0)
+    dxc_warn ("could not record the end of container %.12s", c->id);
+}
+
 int
 dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
                 dxc_error **err)
 {
   cleanup_image dxc_image *img = NULL;
   cleanup_spec dxc_spec *spec = NULL;
-  cleanup_free char *name = NULL;
-  cleanup_free char *config_path = NULL;
-  cleanup_close int devnull = -1;
   cleanup_close int lease = -1;
-  char **layer_dirs = NULL;
-  rootfs_plan plan = { 0 };
-  dxc_user user = { 0 };
-  json_t *spec_json = NULL, *rec = NULL;
-  started_ctx sc;
-  dxc_run_opts ro = { 0 };
-  bool oom_killed = false, volumes_made = false;
-  dxc_net_attachment *net = NULL;
-  char id[65];
-  int r = -1;
+  _cleanup_ (run_ctx_clear) run_ctx c = { .e = e, .o = o };
+  bool oom_killed = false;
 
   /* Step: the options and the image, before anything is created. */
   if (dxc_specgen_check (o, err) < 0)
@@ -393,47 +634,15 @@ dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
   /* The image's layers are in use from here: a collection waits until
      the container's record names them. */
   lease = dxc_store_lease (e->store, false, err);
-  if (lease < 0)
+  if (lease < 0 || dxc_engine_image (e, o->image, &img, err) < 0)
     return -1;
-  if (dxc_engine_image (e, o->image, &img, err) < 0)
+  dxc_container_new_id (c.id);
+
+  if (run_make_container (&c, img, err) < 0
+      || run_resolve_user (&c, img, err) < 0
+      /* Step: the container's directory and root file system. */
+      || prepare_rootfs (e, img, &c.plan, err) < 0)
     return -1;
-  dxc_container_new_id (id);
-
-  /* Step: the container's directory and first record, then the name,
-     reserved atomically. */
-  if (make_container_dir (e, id, o->image, img, &plan, err) < 0)
-    goto out;
-  if (dxc_name_reserve (e->store, o->name, id, &name, err) < 0)
-    goto out;
-  {
-    /* The first record names the container too: rm releases the name. */
-    json_t *first = NULL;
-    if (dxc_record_find (e->store, id, &first, err) < 0)
-      goto out;
-    json_object_set_new (first, "Name", json_string (name));
-    r = dxc_record_write (e->store, id, first, false, err);
-    json_decref (first);
-    if (r < 0)
-      goto out;
-    r = -1;
-  }
-
-  /* Step: the user, from the image's own passwd and group files. */
-  layer_dirs = calloc (img->n_layers + 1, sizeof (char *));
-  for (size_t i = 0; i < img->n_layers; i++)
-    layer_dirs[i] = dxc_store_layer_path (e->store, img->layers[img->n_layers - 1 - i]);
-  {
-    const char *u = o->user;
-    if (u == NULL)
-      u = json_string_value (json_object_get (dxc_image_config_inner (img), "User"));
-    if (dxc_user_resolve (u, layer_dirs, &user, err) < 0)
-      goto out;
-  }
-
-  /* Step: the container's directory and root file system. */
-  if (prepare_rootfs (e, img, &plan, err) < 0)
-    goto out;
-
   /* Step: the volumes (named, and anonymous ones for the image's VOLUMEs)
      and the missing -v directories. */
   if (o->mounts
@@ -442,132 +651,24 @@ dxc_engine_run (dxc_engine *e, const dxc_run_options *o, int *ret_status,
                                                "Volumes"),
                               err)
              < 0)
-    goto out;
-  volumes_made = o->mounts != NULL;
-
-  /* Step: the network: an address, the ports, resolv.conf, hosts and
-     hostname (the veth pair comes once the process exists). */
-  {
-    char host[65];
-    snprintf (host, sizeof host, "%s", o->hostname ? o->hostname : id);
-    if (!o->hostname)
-      host[12] = '\0';
-    if (dxc_net_attach (e->store, &o->net, id, host, name, plan.dir, &net,
-                        err)
-        < 0)
-      goto out;
-    for (size_t i = 0; net && i < net->n_ports && e->notify; i++)
-      if (o->net.ports[i].host_port == 0)
-        {
-          char msg[128];
-          snprintf (msg, sizeof msg, "published %s:%d -> %d/%s",
-                    *net->ports[i].host_ip ? net->ports[i].host_ip
-                                           : "0.0.0.0",
-                    net->ports[i].host_port, net->ports[i].container_port,
-                    net->ports[i].proto);
-          e->notify (msg);
-        }
-  }
-
-  /* Step: the OCI spec: Docker's defaults + image config + flags. */
-  if (dxc_specgen (img, o, id, plan.rootfs, &user, &spec_json, err) < 0)
-    goto out;
-  dxc_net_to_spec (&o->net, plan.dir, spec_json);
-  if (asprintf (&config_path, "%s/config.json", plan.dir) >= 0)
-    {
-      cleanup_free char *text = json_dumps (spec_json, JSON_COMPACT);
-      if (dxc_write_file_atomic (config_path, text, strlen (text), 0600, 0, err)
-          < 0)
-        goto out;
-    }
-  if (dxc_spec_from_json (spec_json, &spec, err) < 0)
-    goto out;
-  rec = make_record (id, name, o, img, spec_json);
-  if (o->mounts)
-    json_object_set_new (rec, "Mounts", dxc_mounts_record (o->mounts));
-  json_object_set_new (rec, "NetworkSettings", dxc_net_record (net, &o->net));
-  if (dxc_record_write (e->store, id, rec, false, err) < 0)
-    goto out;
-  close (lease);
-  lease = -1;
-
-  /* Step: run it in-process through the runtime library. */
-  if (!o->interactive)
-    {
-      devnull = open ("/dev/null", O_RDONLY | O_CLOEXEC);
-      if (devnull < 0)
-        {
-          dxc_error_errno (err, errno, "open /dev/null");
-          goto out;
-        }
-    }
-  sc = (started_ctx){ e, id, rec };
-  ro.id = id;
-  ro.bundle = plan.dir;
-  ro.state_root = e->runroot;
-  ro.no_pivot = o->no_pivot;
-  ro.no_cgroup = o->limits.no_cgroup;
-  /* "devoxx", the default parent, holds our containers only. */
-  ro.sweep_cgroups = o->limits.cgroup_parent == NULL;
-  ro.stdin_fd = o->interactive ? -1 : devnull;
-  ro.root_mount = e->copy_rootfs ? NULL : &plan.mount;
-  ro.on_started = on_started;
-  ro.data = &sc;
-  ro.oom_killed = &oom_killed;
-  ro.on_created = connect_network;
-  ro.created_data = net;
-  if (dxc_container_run (spec, &ro, ret_status, err) < 0)
-    goto out;
-  r = 0;
-  if (oom_killed && e->notify)
-    {
-      char msg[256], size[32] = "";
-      if (o->limits.memory)
-        dxc_format_size (o->limits.memory, size, sizeof size);
-      snprintf (msg, sizeof msg, "container %.12s ran out of memory: the "
-                "kernel's OOM killer ended %s%s%s%s", id,
-                *ret_status == 137 ? "it" : "one of its processes",
-                *size ? " (--memory " : "", size, *size ? ")" : "");
-      e->notify (msg);
-    }
-
+    return -1;
+  c.volumes_made = o->mounts != NULL;
+  if (run_attach_network (&c, err) < 0
+      || run_make_spec (&c, img, &spec, err) < 0)
+    return -1;
+  close (take_fd (lease));
+  if (run_container (&c, spec, ret_status, &oom_killed, err) < 0)
+    return -1;
+  c.ran = true;
+  if (oom_killed)
+    notify_oom (&c, *ret_status);
   /* Step: record the end, or remove everything with --rm. */
   if (!o->rm)
     {
-      json_t *state = json_object_get (rec, "State");
-      cleanup_free char *now = dxc_now_rfc3339 ();
-      json_object_set_new (state, "Status", json_string ("exited"));
-      json_object_set_new (state, "ExitCode", json_integer (*ret_status));
-      json_object_set_new (state, "OOMKilled", json_boolean (oom_killed));
-      json_object_set_new (state, "Pid", json_integer (0));
-      json_object_set_new (state, "FinishedAt", json_string (now));
-      if (dxc_record_write (e->store, id, rec, true, NULL) < 0)
-        dxc_warn ("could not record the end of container %.12s", id);
+      record_end (&c, *ret_status, oom_killed);
+      c.keep = true;
     }
-
-out:
-  dxc_net_detach (net);
-  /* Nothing stays behind from a container that failed to start or asked to
-     be removed. */
-  if (r < 0 || o->rm)
-    {
-      /* the name first: a name always leads to a record */
-      dxc_name_release (e->store, name);
-      if (plan.dir)
-        dxc_rm_rf (plan.dir, NULL);
-      /* A failed run takes back the volumes it made; --rm the anonymous
-         ones, as Docker does. */
-      if (volumes_made)
-        dxc_volumes_release (e->store, o->mounts, r < 0);
-    }
-  for (size_t i = 0; layer_dirs && layer_dirs[i]; i++)
-    free (layer_dirs[i]);
-  free (layer_dirs);
-  plan_clear (&plan);
-  dxc_user_clear (&user);
-  json_decref (spec_json);
-  json_decref (rec);
-  return r;
+  return 0;
 }
 
 bool
@@ -688,9 +789,9 @@ int
 dxc_engine_rmi (dxc_engine *e, const char *refstr, bool force, dxc_error **err)
 {
   cleanup_image dxc_image *img = NULL;
-  json_t *idx = NULL, *used = NULL, *keep = NULL, *v;
+  cleanup_json json_t *idx = NULL, *used = NULL, *keep = NULL;
+  json_t *v;
   const char *key;
-  int r = -1;
 
   if (dxc_image_lookup (e->store, refstr, &img, err) < 0)
     {
@@ -705,14 +806,12 @@ dxc_engine_rmi (dxc_engine *e, const char *refstr, bool force, dxc_error **err)
     }
   keep = layers_in_use (e, &used);
   if (!force && json_object_get (used, img->config_digest))
-    {
-      dxc_error_new (err, "conflict: unable to remove repository reference "
-                     "\"%s\" (must force) - a container is using its "
-                     "referenced image %.12s", refstr, img->config_digest + 7);
-      goto out;
-    }
+    return dxc_error_new (err, "conflict: unable to remove repository "
+                          "reference \"%s\" (must force) - a container is "
+                          "using its referenced image %.12s", refstr,
+                          img->config_digest + 7);
   if (dxc_store_index_load (e->store, &idx, err) < 0)
-    goto out;
+    return -1;
   /* By name: that name only. By ID: every name of the image. */
   json_object_foreach (idx, key, v)
     {
@@ -720,7 +819,7 @@ dxc_engine_rmi (dxc_engine *e, const char *refstr, bool force, dxc_error **err)
                     : strcmp (json_string_value (v), img->manifest_digest) == 0)
         {
           if (dxc_store_index_set (e->store, key, NULL, err) < 0)
-            goto out;
+            return -1;
           if (e->notify)
             {
               cleanup_free char *msg = NULL;
@@ -729,14 +828,7 @@ dxc_engine_rmi (dxc_engine *e, const char *refstr, bool force, dxc_error **err)
             }
         }
     }
-  if (dxc_store_gc (e->store, keep, err) < 0)
-    goto out;
-  r = 0;
-out:
-  json_decref (idx);
-  json_decref (used);
-  json_decref (keep);
-  return r;
+  return dxc_store_gc (e->store, keep, err);
 }
 
 int
@@ -815,14 +907,16 @@ int
 dxc_engine_image_prune (dxc_engine *e, bool all, int *ret_removed,
                         dxc_error **err)
 {
-  json_t *used = NULL, *keep = layers_in_use (e, &used), *idx = NULL, *v;
+  cleanup_json json_t *used = NULL, *idx = NULL;
+  cleanup_json json_t *keep = layers_in_use (e, &used);
+  json_t *v;
   const char *key;
-  int removed = 0, r = -1;
+  int removed = 0;
 
   if (all)
     {
       if (dxc_store_index_load (e->store, &idx, err) < 0)
-        goto out;
+        return -1;
       json_object_foreach (idx, key, v)
         {
           cleanup_image dxc_image *img = NULL;
@@ -830,17 +924,12 @@ dxc_engine_image_prune (dxc_engine *e, bool all, int *ret_removed,
               && json_object_get (used, img->config_digest))
             continue;
           if (dxc_store_index_set (e->store, key, NULL, err) < 0)
-            goto out;
+            return -1;
           removed++;
         }
     }
   if (dxc_store_gc (e->store, keep, err) < 0)
-    goto out;
+    return -1;
   *ret_removed = removed;
-  r = 0;
-out:
-  json_decref (idx);
-  json_decref (used);
-  json_decref (keep);
-  return r;
+  return 0;
 }

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "engine/specgen.h"
+#include "engine/storage-driver.h"
 #include "image/pull.h"
 #include "image/store.h"
 
@@ -14,7 +15,9 @@ typedef struct dxc_engine
 {
   dxc_store *store;
   char *runroot;
-  bool copy_rootfs; /* the "copy" storage driver */
+  dxc_driver driver; /* engine/storage-driver.h */
+  bool copy_rootfs;  /* the "copy" storage driver */
+  char *storage_note; /* the driver chosen on this first use, and why */
   /* Messages for the user (an image imported, ...); NULL for none. */
   void (*notify) (const char *msg);
   /* How run pulls a missing image; never with no_pull. */
@@ -23,7 +26,8 @@ typedef struct dxc_engine
   char *auth_file; /* <store>/auth.json: what login saved */
 } dxc_engine;
 
-/* driver: "overlay", "copy", or NULL (overlay where the kernel has it). */
+/* driver: --storage-driver, "overlay", "copy", or NULL (the store's own:
+ * engine/storage-driver.h). */
 int dxc_engine_open (const char *root, const char *runroot, const char *driver,
                      dxc_engine **ret, dxc_error **err);
 void dxc_engine_free (dxc_engine *e);

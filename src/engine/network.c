@@ -16,6 +16,8 @@
 #include "engine/network.h"
 #include "net/nat.h"
 #include "net/netlink.h"
+#include "net/ports.h"
+#include "util/alloc.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/strings.h"
@@ -27,60 +29,15 @@
 
 /* ---- options --------------------------------------------------------------- */
 
-static int
-port_number (const char *s, int *ret)
-{
-  char *end;
-  long v = strtol (s, &end, 10);
-  if (*s == '\0' || *end || v < 1 || v > 65535)
-    return -1;
-  *ret = v;
-  return 0;
-}
-
 int
 dxc_port_parse (const char *arg, dxc_net_opts *o, dxc_error **err)
 {
-  cleanup_free char *copy = strdup (arg);
-  char *proto, *parts[4] = { 0 }, *s;
-  int n = 0;
-  dxc_port p = { .proto = "tcp" };
-  dxc_port *v;
-
-  if (copy == NULL)
-    return dxc_error_errno (err, ENOMEM, "-p");
-  proto = strchr (copy, '/');
-  if (proto)
-    {
-      *proto++ = '\0';
-      if (strcmp (proto, "tcp") != 0 && strcmp (proto, "udp") != 0)
-        return dxc_error_new (err, "invalid proto: %s (in -p %s: tcp or udp)",
-                              proto, arg);
-      snprintf (p.proto, sizeof p.proto, "%s", proto);
-    }
-  s = copy;
-  while (n < 4 && (parts[n] = strsep (&s, ":")))
-    n++;
-  if (n == 4 || n == 0)
-    return dxc_error_new (err, "invalid port specification: \"%s\"", arg);
-  if (port_number (parts[n - 1], &p.container_port) < 0)
-    return dxc_error_new (err, "invalid containerPort: %s (in -p %s)",
-                          parts[n - 1], arg);
-  if (n >= 2 && *parts[n - 2] && port_number (parts[n - 2], &p.host_port) < 0)
-    return dxc_error_new (err, "invalid hostPort: %s (in -p %s)",
-                          parts[n - 2], arg);
-  if (n == 3)
-    {
-      struct in_addr a;
-      if (inet_pton (AF_INET, parts[0], &a) != 1)
-        return dxc_error_new (err, "invalid IP address: %s (in -p %s)",
-                              parts[0], arg);
-      if (a.s_addr != htonl (INADDR_ANY))
-        snprintf (p.host_ip, sizeof p.host_ip, "%s", parts[0]);
-    }
+  dxc_port p, *v;
+  if (dxc_port_parse_one (arg, &p, err) < 0)
+    return -1;
   v = realloc (o->ports, (o->n_ports + 1) * sizeof (*v));
   if (v == NULL)
-    return dxc_error_errno (err, ENOMEM, "-p");
+    dxc_oom ();
   o->ports = v;
   o->ports[o->n_ports++] = p;
   return 0;
@@ -372,49 +329,42 @@ ensure_bridge (json_t *net, dxc_error **err)
   struct in_addr sub, gw;
   int prefix, index;
   unsigned flags;
-  dxc_nl *nl = NULL;
+  cleanup_nl dxc_nl *nl = NULL;
   char path[128], alias[128], want[128], gwt[INET_ADDRSTRLEN];
-  int r = -1;
 
   if (br == NULL || network_subnet (net, &sub, &prefix, &gw) < 0)
     return dxc_error_new (err, "network %s: invalid description",
                           json_string_value (json_object_get (net, "Name")));
   inet_ntop (AF_INET, &gw, gwt, sizeof gwt);
   snprintf (want, sizeof want, "devoxx %s/%d", gwt, prefix);
-  if (dxc_nl_open (0, &nl, err) < 0)
+  if (dxc_nl_open (0, &nl, err) < 0
+      || dxc_nl_link_get (nl, br, &index, &flags, alias, sizeof alias, err)
+             < 0)
     return -1;
-  if (dxc_nl_link_get (nl, br, &index, &flags, alias, sizeof alias, err) < 0)
-    goto out;
   if (index > 0 && (flags & IFF_UP) && strcmp (alias, want) == 0)
-    {
-      r = 0;
-      goto out;
-    }
-  if (dxc_nat_ensure (err) < 0 || dxc_nat_masquerade (sub, prefix, true, err) < 0)
-    goto out;
-  if (write_sysctl ("/proc/sys/net/ipv4/ip_forward", "1", err) < 0)
-    goto out;
+    return 0;
+  if (dxc_nat_ensure (err) < 0
+      || dxc_nat_masquerade (sub, prefix, true, err) < 0
+      || write_sysctl ("/proc/sys/net/ipv4/ip_forward", "1", err) < 0)
+    return -1;
   if (index == 0
       && (dxc_nl_bridge_add (nl, br, err) < 0
           || dxc_nl_link_index (nl, br, &index, err) < 0))
-    goto out;
+    return -1;
   /* Published ports answer on 127.0.0.1: DNATed packets from a loopback
      source may then leave through the bridge. */
   snprintf (path, sizeof path, "/proc/sys/net/ipv4/conf/%s/route_localnet", br);
   if (write_sysctl (path, "1", err) < 0)
-    goto out;
+    return -1;
   /* An address of another subnet (the network made again) would not route
      the containers' addresses. */
   if (strcmp (alias, want) != 0 && dxc_nl_addr_flush (nl, index, err) < 0)
-    goto out;
+    return -1;
   if (dxc_nl_addr_add (nl, index, gw, prefix, err) < 0
       || dxc_nl_link_set_alias (nl, index, want, err) < 0
       || dxc_nl_link_up (nl, index, err) < 0)
-    goto out;
-  r = 0;
-out:
-  dxc_nl_close (nl);
-  return r;
+    return -1;
+  return 0;
 }
 
 /* ---- leases ---------------------------------------------------------------- */
@@ -596,79 +546,23 @@ reclaim_stale (const dxc_store *s, const char *network)
     }
 }
 
-/* ---- ports ------------------------------------------------------------------ */
+/* ---- ports (net/ports.c) ---------------------------------------------------- */
 
-/* One of our published ports holds it: an element whose owner (its lease,
-   named in the element) is gone is removed instead (its engine was killed
-   after its store was removed, or the lease reclaimed: nothing of it is
-   left to release the element). */
+/* Is the owner of a published port gone? Its lease file is, or names a
+   process that is gone: its engine was killed after its store was removed,
+   or the lease was reclaimed, and nothing of it is left to release the
+   element. */
 static bool
-port_in_use (const char *proto, const char *host_ip, int port)
+port_owner_gone (const char *lease_path)
 {
-  char owner[256];
   cleanup_free char *text = NULL;
+  cleanup_json json_t *lease = NULL;
   size_t len;
-  json_t *lease;
-  bool stale;
 
-  if (!dxc_nat_port_taken (proto, host_ip, port, owner, sizeof owner))
-    return false;
-  if (owner[0] != '/')
-    return true; /* no owner named: never taken for stale */
-  if (dxc_read_file (owner, &text, &len, NULL) < 0)
-    stale = errno == ENOENT;
-  else
-    {
-      lease = json_loadb (text, len, 0, NULL);
-      stale = lease == NULL || lease_is_stale (lease);
-      json_decref (lease);
-    }
-  if (!stale)
-    return true;
-  {
-    struct in_addr none = { 0 };
-    dxc_nat_port (proto, host_ip, port, none, 0, false, NULL, NULL);
-  }
-  return false;
-}
-
-/* Is the port free on the host? A listening socket there, or one of our
-   published ports, says no. Port 0 picks a free one. */
-static int
-reserve_port (dxc_port *p, dxc_error **err)
-{
-  struct sockaddr_in sa = { .sin_family = AF_INET };
-  socklen_t len = sizeof sa;
-  bool udp = strcmp (p->proto, "udp") == 0;
-  cleanup_close int fd = socket (AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM)
-                                              | SOCK_CLOEXEC, 0);
-  const char *shown = *p->host_ip ? p->host_ip : "0.0.0.0";
-
-  if (fd < 0)
-    return dxc_error_errno (err, errno, "socket");
-  if (*p->host_ip)
-    inet_pton (AF_INET, p->host_ip, &sa.sin_addr);
-  sa.sin_port = htons (p->host_port);
-  if (bind (fd, (struct sockaddr *) &sa, sizeof sa) < 0)
-    {
-      if (errno == EADDRINUSE)
-        return dxc_error_new (err, "Bind for %s:%d failed: port is already "
-                              "allocated", shown, p->host_port);
-      if (errno == EADDRNOTAVAIL)
-        return dxc_error_new (err, "-p %s:%d: %s is not an address of this "
-                              "host", shown, p->host_port, shown);
-      return dxc_error_errno (err, errno, "bind %s:%d", shown, p->host_port);
-    }
-  if (p->host_port == 0)
-    {
-      getsockname (fd, (struct sockaddr *) &sa, &len);
-      p->host_port = ntohs (sa.sin_port);
-    }
-  if (port_in_use (p->proto, *p->host_ip ? p->host_ip : NULL, p->host_port)
-      || (*p->host_ip && port_in_use (p->proto, NULL, p->host_port)))
-    return dxc_error_new (err, "Bind for %s:%d failed: port is already "
-                          "allocated", shown, p->host_port);
-  return 0;
+  if (dxc_read_file (lease_path, &text, &len, NULL) < 0)
+    return errno == ENOENT;
+  lease = json_loadb (text, len, 0, NULL);
+  return lease == NULL || lease_is_stale (lease);
 }
 
 /* ---- the files (their text: net/dnsfiles.c) -------------------------------- */
@@ -728,44 +622,34 @@ dxc_net_attach (const dxc_store *s, const dxc_net_opts *o, const char *id,
                 dxc_net_attachment **ret, dxc_error **err)
 {
   const char *mode = o->network ? o->network : DEFAULT_NETWORK;
-  dxc_net_attachment *a = NULL;
-  json_t *net = NULL;
+  cleanup_net_attachment dxc_net_attachment *a = NULL;
+  cleanup_json json_t *net = NULL;
 
   *ret = NULL;
   if (is_builtin_mode (mode))
     return write_files (o, NULL, hostname, name, dir, err);
-  a = calloc (1, sizeof (*a));
-  if (a == NULL)
-    return dxc_error_errno (err, ENOMEM, "network");
+  a = dxc_xcalloc (1, sizeof (*a));
   snprintf (a->network, sizeof a->network, "%s", mode);
   snprintf (a->veth, sizeof a->veth, "vx%.10s", id);
   if (get_network (s, mode, &net, err) < 0 || ensure_bridge (net, err) < 0)
-    goto fail;
+    return -1;
   snprintf (a->bridge, sizeof a->bridge, "%s",
             json_string_value (json_object_get (net, "Bridge")));
   reclaim_stale (s, mode);
   if (o->n_ports)
     {
-      a->ports = calloc (o->n_ports, sizeof (*a->ports));
-      if (a->ports == NULL)
-        goto fail;
+      a->ports = dxc_xcalloc (o->n_ports, sizeof (*a->ports));
       a->n_ports = o->n_ports;
       memcpy (a->ports, o->ports, o->n_ports * sizeof (*a->ports));
       for (size_t i = 0; i < a->n_ports; i++)
-        if (reserve_port (&a->ports[i], err) < 0)
-          goto fail;
+        if (dxc_port_reserve (&a->ports[i], port_owner_gone, err) < 0)
+          return -1;
     }
   if (allocate (s, net, a, id, err) < 0
       || write_files (o, a, hostname, name, dir, err) < 0)
-    goto fail;
-  json_decref (net);
-  *ret = a;
+    return -1;
+  *ret = take_ptr (a);
   return 0;
-
-fail:
-  json_decref (net);
-  dxc_net_detach (a);
-  return -1;
 }
 
 void
@@ -807,43 +691,35 @@ dxc_net_to_spec (const dxc_net_opts *o, const char *dir, json_t *spec)
 int
 dxc_net_connect (dxc_net_attachment *a, pid_t pid, dxc_error **err)
 {
-  dxc_nl *host = NULL, *inside = NULL;
-  int bridge, veth, eth0, r = -1;
+  cleanup_nl dxc_nl *host = NULL, *inside = NULL;
+  int bridge, veth, eth0;
 
   if (a == NULL)
     return 0;
-  if (dxc_nl_open (0, &host, err) < 0)
+  if (dxc_nl_open (0, &host, err) < 0
+      || dxc_nl_link_index (host, a->bridge, &bridge, err) < 0)
     return -1;
-  if (dxc_nl_link_index (host, a->bridge, &bridge, err) < 0)
-    goto out;
   if (bridge == 0)
-    {
-      dxc_error_new (err, "network %s: bridge %s is gone", a->network,
-                     a->bridge);
-      goto out;
-    }
+    return dxc_error_new (err, "network %s: bridge %s is gone", a->network,
+                          a->bridge);
   if (dxc_nl_veth_add (host, a->veth, bridge, "eth0", pid, err) < 0
       || dxc_nl_link_index (host, a->veth, &veth, err) < 0
       || dxc_nl_link_up (host, veth, err) < 0)
-    goto out;
+    return -1;
   if (dxc_nl_open (pid, &inside, err) < 0
       || dxc_nl_link_index (inside, "eth0", &eth0, err) < 0
       || dxc_nl_addr_add (inside, eth0, a->ip, a->prefix, err) < 0
       || dxc_nl_link_up (inside, eth0, err) < 0
       || dxc_nl_route_default (inside, a->gateway, err) < 0)
-    goto out;
+    return -1;
   for (size_t i = 0; i < a->n_ports; i++)
     if (dxc_nat_port (a->ports[i].proto,
                       *a->ports[i].host_ip ? a->ports[i].host_ip : NULL,
                       a->ports[i].host_port, a->ip,
                       a->ports[i].container_port, true, a->lease, err)
         < 0)
-      goto out;
-  r = 0;
-out:
-  dxc_nl_close (inside);
-  dxc_nl_close (host);
-  return r;
+      return -1;
+  return 0;
 }
 
 void

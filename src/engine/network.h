@@ -21,15 +21,9 @@
 
 #include "image/store.h"
 #include "net/ipam.h"
+#include "net/ports.h"
+#include "util/cleanup.h"
 #include "util/error.h"
-
-typedef struct dxc_port
-{
-  char proto[4];    /* tcp or udp */
-  char host_ip[16]; /* "" for every local address */
-  int host_port;    /* 0: pick a free one */
-  int container_port;
-} dxc_port;
 
 typedef struct dxc_net_opts
 {
@@ -55,7 +49,7 @@ typedef struct dxc_net_attachment
   size_t n_ports;
 } dxc_net_attachment;
 
-/* -p [HOSTIP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp] */
+/* -p [HOSTIP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp], added to o->ports. */
 int dxc_port_parse (const char *arg, dxc_net_opts *o, dxc_error **err);
 int dxc_add_host_check (const char *arg, dxc_error **err);
 /* Checks of the options alone: nothing made. */
@@ -75,6 +69,12 @@ void dxc_net_to_spec (const dxc_net_opts *o, const char *dir, json_t *spec);
 int dxc_net_connect (dxc_net_attachment *a, pid_t pid, dxc_error **err);
 /* After the container: ports and lease released. Safe with NULL. */
 void dxc_net_detach (dxc_net_attachment *a);
+static inline void
+dxc_net_detachp (dxc_net_attachment **a)
+{
+  dxc_net_detach (*a);
+}
+#define cleanup_net_attachment _cleanup_ (dxc_net_detachp)
 /* NetworkSettings for the container's record. */
 json_t *dxc_net_record (const dxc_net_attachment *a, const dxc_net_opts *o);
 

@@ -524,11 +524,6 @@ dxc_security_to_spec (const dxc_security_opts *o, json_t *spec,
   json_t *caps;
   static const char *const sets[]
       = { "bounding", "effective", "permitted", NULL };
-  cleanup_free char *file = NULL;
-  const char *text = dxc_seccomp_default_start;
-  size_t len = dxc_seccomp_default_end - dxc_seccomp_default_start;
-  struct utsname u;
-  json_t *sec;
 
   if (o->privileged)
     {
@@ -537,7 +532,6 @@ dxc_security_to_spec (const dxc_security_opts *o, json_t *spec,
       priv.n_cap_add = 1;
       priv.cap_drop = NULL;
       priv.n_cap_drop = 0;
-      priv.seccomp = "unconfined";
       o = &priv;
       unmask (spec);
     }
@@ -546,33 +540,124 @@ dxc_security_to_spec (const dxc_security_opts *o, json_t *spec,
   caps = caps_after_flags (o, json_object_get (capsobj, "bounding"));
   for (int i = 0; sets[i]; i++)
     json_object_set (capsobj, sets[i], caps);
+  json_decref (caps);
   if (o->no_new_privileges)
     json_object_set_new (process, "noNewPrivileges", json_true ());
-  if (o->seccomp && strcmp (o->seccomp, "unconfined") == 0)
-    {
-      json_decref (caps);
-      return 0;
-    }
-  if (o->seccomp)
-    {
-      if (dxc_read_file (o->seccomp, &file, &len, err) < 0)
-        {
-          json_decref (caps);
-          return dxc_error_prefix (err, "--security-opt seccomp");
-        }
-      text = file;
-    }
-  uname (&u);
-  if (dxc_seccomp_profile_to_oci (text, len, caps, GO_ARCH, u.release, &sec,
-                                  err)
+  return 0;
+}
+
+/* The profile's text: Docker's default, or the file of --security-opt. */
+static int
+profile_text (const dxc_security_opts *o, char **ret_file, const char **text,
+              size_t *len, dxc_error **err)
+{
+  *text = dxc_seccomp_default_start;
+  *len = dxc_seccomp_default_end - dxc_seccomp_default_start;
+  if (o->seccomp == NULL)
+    return 0;
+  if (dxc_read_file (o->seccomp, ret_file, len, err) < 0)
+    return dxc_error_prefix (err, "--security-opt seccomp");
+  *text = *ret_file;
+  return 0;
+}
+
+static int
+profile_to_oci (const dxc_security_opts *o, const char *text, size_t len,
+                json_t *caps, const char *kernel, json_t **ret,
+                dxc_error **err)
+{
+  if (dxc_seccomp_profile_to_oci (text, len, caps, GO_ARCH, kernel, ret, err)
       < 0)
+    return dxc_error_prefix (err, "%s", o->seccomp ? o->seccomp
+                                                   : "the default seccomp "
+                                                     "profile");
+  return 0;
+}
+
+static bool
+unconfined (const dxc_security_opts *o)
+{
+  return o->privileged || (o->seccomp && strcmp (o->seccomp, "unconfined") == 0);
+}
+
+int
+dxc_security_seccomp_json (const dxc_security_opts *o, json_t *spec,
+                           dxc_error **err)
+{
+  json_t *caps = json_object_get (
+      json_object_get (json_object_get (spec, "process"), "capabilities"),
+      "bounding");
+  cleanup_free char *file = NULL;
+  const char *text;
+  size_t len;
+  struct utsname u;
+  json_t *sec;
+
+  if (unconfined (o))
+    return 0;
+  uname (&u);
+  if (profile_text (o, &file, &text, &len, err) < 0
+      || profile_to_oci (o, text, len, caps, u.release, &sec, err) < 0)
+    return -1;
+  json_object_set_new (json_object_get (spec, "linux"), "seccomp", sec);
+  return 0;
+}
+
+int
+dxc_security_seccomp (const dxc_security_opts *o, json_t *spec,
+                      dxc_seccomp *ret, dxc_error **err)
+{
+  json_t *caps = json_object_get (
+      json_object_get (json_object_get (spec, "process"), "capabilities"),
+      "bounding");
+  cleanup_free char *file = NULL, *key = NULL, *caps_text = NULL;
+  cleanup_free char *source = NULL;
+  const char *text;
+  size_t len;
+  struct utsname u;
+  json_t *sec;
+
+  memset (ret, 0, sizeof *ret);
+  if (unconfined (o))
+    return 0;
+  uname (&u);
+  if (profile_text (o, &file, &text, &len, err) < 0)
+    return -1;
+  /* Everything the translation and the compilation depend on; the default
+     profile by its SHA-256 (a key of 13 kB costs more to build, hash and
+     compare than the rest of the lookup), a file by its whole text. */
+  caps_text = json_dumps (caps, JSON_COMPACT | JSON_ENCODE_ANY);
+  if (caps_text == NULL
+      || asprintf (&key, "engine profile 1\n%s %s\n%s\n%s%.*s", GO_ARCH,
+                   u.release, caps_text,
+                   o->seccomp ? "" : "default sha256:" DXC_SECCOMP_DEFAULT_SHA256,
+                   o->seccomp ? (int) len : 0, text)
+             < 0)
+    return dxc_error_errno (err, ENOMEM, "seccomp profile");
+  if ((o->seccomp == NULL || memchr (text, '\0', len) == NULL)
+      && dxc_seccomp_cache_get (key, ret))
     {
-      json_decref (caps);
+      if (ret->source)
+        return 0;
+      dxc_seccomp_clear (ret);
+    }
+  if (profile_to_oci (o, text, len, caps, u.release, &sec, err) < 0)
+    return -1;
+  source = json_dumps (sec, JSON_COMPACT);
+  /* The runtime's own checks and compilation (a Docker profile has no
+     listenerPath: one with a notify action fails here). */
+  if (source == NULL || dxc_seccomp_compile (sec, ret, err) < 0)
+    {
+      json_decref (sec);
+      if (source == NULL)
+        return dxc_error_errno (err, ENOMEM, "seccomp profile");
       return dxc_error_prefix (err, "%s", o->seccomp ? o->seccomp
                                                      : "the default seccomp "
                                                        "profile");
     }
-  json_decref (caps);
-  json_object_set_new (json_object_get (spec, "linux"), "seccomp", sec);
+  json_decref (sec);
+  ret->source = source;
+  source = NULL;
+  dxc_seccomp_cache_put (key, ret);
   return 0;
 }

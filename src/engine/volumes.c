@@ -12,6 +12,7 @@
 #include "engine/containers.h"
 #include "engine/limits.h"
 #include "engine/volumes.h"
+#include "util/alloc.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/strings.h"
@@ -236,6 +237,34 @@ dxc_volumes_remove_anonymous (const dxc_store *s, json_t *rec)
 
 /* ---- from requests to mounts --------------------------------------------- */
 
+/* A named or anonymous volume made if missing; a -v directory made if
+   missing. */
+static int
+prepare_one (const dxc_store *s, dxc_mount_req *r, dxc_error **err)
+{
+  if (r->type == DXC_MOUNT_VOLUME)
+    {
+      bool anonymous = r->source == NULL;
+      if (anonymous)
+        {
+          char id[65];
+          dxc_container_new_id (id);
+          r->source = dxc_xstrdup (id);
+        }
+      if (dxc_volume_create (s, r->source, anonymous, &r->created, err) < 0)
+        return -1;
+      r->host_path = volume_path (s, r->source, "_data");
+    }
+  else if (r->type == DXC_MOUNT_BIND)
+    {
+      if (r->create_source && !dxc_path_exists (r->source)
+          && dxc_mkdir_p (r->source, 0755, err) < 0)
+        return -1;
+      r->host_path = dxc_xstrdup (r->source);
+    }
+  return 0;
+}
+
 int
 dxc_volumes_prepare (const dxc_store *s, dxc_mount_reqs *reqs,
                      json_t *image_volumes, dxc_error **err)
@@ -260,36 +289,13 @@ dxc_volumes_prepare (const dxc_store *s, dxc_mount_reqs *reqs,
     r->target = take_ptr (clean);
   }
   for (size_t i = 0; i < reqs->n; i++)
-    {
-      dxc_mount_req *r = &reqs->v[i];
-      if (r->type == DXC_MOUNT_VOLUME)
-        {
-          bool anonymous = r->source == NULL;
-          if (anonymous)
-            {
-              char id[65];
-              dxc_container_new_id (id);
-              r->source = strdup (id);
-            }
-          if (r->source == NULL
-              || dxc_volume_create (s, r->source, anonymous, &r->created, err)
-                     < 0)
-            goto fail;
-          r->host_path = volume_path (s, r->source, "_data");
-        }
-      else if (r->type == DXC_MOUNT_BIND)
-        {
-          if (r->create_source && !dxc_path_exists (r->source)
-              && dxc_mkdir_p (r->source, 0755, err) < 0)
-            goto fail;
-          r->host_path = strdup (r->source);
-        }
-    }
+    if (prepare_one (s, &reqs->v[i], err) < 0)
+      {
+        /* What this call made goes again. */
+        dxc_volumes_release (s, reqs, true);
+        return -1;
+      }
   return 0;
-
-fail:
-  dxc_volumes_release (s, reqs, true);
-  return -1;
 }
 
 void

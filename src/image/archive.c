@@ -399,7 +399,8 @@ unpack_archive (const char *path, const char *dir, dxc_error **err)
   if (archive_read_open_filename (a, strcmp (path, "-") ? path : NULL, 1 << 16)
       != ARCHIVE_OK)
     return dxc_error_new (err, "load %s: %s", path, archive_error_string (a));
-  return dxc_unpack_layer (a, dfd, err);
+  /* Not a layer: any ".wh." entry stays a plain file. */
+  return dxc_unpack_layer (a, dfd, DXC_UNPACK_WHITEOUT_FILES, err);
 }
 
 /* docker save: manifest.json is [{Config, RepoTags, Layers}]. */

@@ -14,6 +14,7 @@
 #include "image/libarchive.h"
 #include "image/reference.h"
 #include "image/unpack.h"
+#include "util/alloc.h"
 #include "util/fs.h"
 #include "util/strings.h"
 
@@ -111,19 +112,19 @@ static int
 normalise (struct archive *in, bool from_disk, const char *root_prefix,
            blob_writer *w, dxc_error **err)
 {
-  struct archive *out = archive_write_new ();
-  struct archive_entry_linkresolver *lr = archive_entry_linkresolver_new ();
+  cleanup_archive_write struct archive *out = archive_write_new ();
+  cleanup_linkresolver struct archive_entry_linkresolver *lr
+      = archive_entry_linkresolver_new ();
   struct archive_entry *e;
   size_t plen = root_prefix ? strlen (root_prefix) : 0;
-  int r, ret = -1;
+  int r;
 
+  if (out == NULL || lr == NULL)
+    dxc_oom ();
   archive_write_set_format_pax_restricted (out);
   archive_entry_linkresolver_set_strategy (lr, archive_format (out));
   if (archive_write_open (out, w, NULL, blob_write_cb, NULL) != ARCHIVE_OK)
-    {
-      dxc_error_new (err, "write layer: %s", archive_error_string (out));
-      goto out;
-    }
+    return dxc_error_new (err, "write layer: %s", archive_error_string (out));
   for (;;)
     {
       struct archive_entry *sparse = NULL;
@@ -134,10 +135,7 @@ normalise (struct archive *in, bool from_disk, const char *root_prefix,
       if (r == ARCHIVE_EOF)
         break;
       if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
-        {
-          dxc_error_new (err, "read: %s", archive_error_string (in));
-          goto out;
-        }
+        return dxc_error_new (err, "read: %s", archive_error_string (in));
       if (from_disk)
         {
           archive_read_disk_descend (in);
@@ -157,30 +155,19 @@ normalise (struct archive *in, bool from_disk, const char *root_prefix,
         }
       rel = dxc_unpack_clean_path (archive_entry_pathname (e));
       if (rel == NULL)
-        {
-          dxc_error_new (err, "entry %s escapes the root (a \"..\" "
-                         "component): refused", archive_entry_pathname (e));
-          goto out;
-        }
+        return dxc_error_new (err, "entry %s escapes the root (a \"..\" "
+                              "component): refused",
+                              archive_entry_pathname (e));
       if (archive_write_header (out, e) != ARCHIVE_OK)
-        {
-          dxc_error_new (err, "write %s: %s", rel, archive_error_string (out));
-          goto out;
-        }
+        return dxc_error_new (err, "write %s: %s", rel,
+                              archive_error_string (out));
       if (archive_entry_size (e) > 0 && archive_entry_hardlink (e) == NULL
           && copy_data (in, out, rel, err) < 0)
-        goto out;
+        return -1;
     }
   if (archive_write_close (out) != ARCHIVE_OK)
-    {
-      dxc_error_new (err, "write layer: %s", archive_error_string (out));
-      goto out;
-    }
-  ret = 0;
-out:
-  archive_entry_linkresolver_free (lr);
-  archive_write_free (out);
-  return ret;
+    return dxc_error_new (err, "write layer: %s", archive_error_string (out));
+  return 0;
 }
 
 /* Config, manifest and index entry for a one-layer image. */

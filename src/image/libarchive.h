@@ -94,7 +94,14 @@ dxc_archive_write_freep (struct archive **a)
   if (*a)
     dxc_la.archive_write_free (*a);
 }
+static inline void
+dxc_archive_linkresolver_freep (struct archive_entry_linkresolver **lr)
+{
+  if (*lr)
+    dxc_la.archive_entry_linkresolver_free (*lr);
+}
 #define cleanup_archive_read _cleanup_ (dxc_archive_read_freep)
+#define cleanup_linkresolver _cleanup_ (dxc_archive_linkresolver_freep)
 #define cleanup_archive_write _cleanup_ (dxc_archive_write_freep)
 
 #ifndef DXC_LIBARCHIVE_IMPL

@@ -15,6 +15,7 @@
 #include "image/libarchive.h"
 #include "image/pull.h"
 #include "image/unpack.h"
+#include "util/alloc.h"
 #include "util/fs.h"
 
 #define MAX_PARALLEL 3
@@ -209,7 +210,9 @@ extract_thread (void *p)
     dxc_error_errno (&j->extract_err, errno, "open %s", j->layer_tmp);
   else if (archive_read_open_fd (a, j->pipe_r, 1 << 16) != ARCHIVE_OK)
     dxc_error_new (&j->extract_err, "read layer: %s", archive_error_string (a));
-  else if (dxc_unpack_layer (a, dfd, &j->extract_err) == 0)
+  else if (dxc_unpack_layer (a, dfd, dxc_store_unpack_flags (j->store),
+                             &j->extract_err)
+           == 0)
     /* The tar's end may come before the stream's (padding): read it all so
        the writer never blocks. */
     while (read (j->pipe_r, drain, sizeof drain) > 0)
@@ -368,6 +371,27 @@ layer_job_clear (layer_job *j)
   dxc_error_free (j->extract_err);
 }
 
+/* The jobs of one pull, cleared (their temporary files removed) when the
+   pull leaves its scope. */
+typedef struct layer_jobs
+{
+  layer_job *v;
+  size_t n;
+} layer_jobs;
+
+static void
+layer_jobs_clear (layer_jobs *jobs)
+{
+  for (size_t i = 0; jobs->v && i < jobs->n; i++)
+    {
+      layer_job_clear (&jobs->v[i]);
+      dxc_error_free (jobs->v[i].err);
+    }
+  free (jobs->v);
+}
+
+#define cleanup_layer_jobs _cleanup_ (layer_jobs_clear)
+
 typedef struct job_queue
 {
   layer_job *jobs;
@@ -460,138 +484,131 @@ fetch_manifest (dxc_registry *reg, const char *reference, const char *platform,
   return 0;
 }
 
-int
-dxc_image_pull (const dxc_store *s, const char *refstr,
-                const dxc_pull_opts *opts, char **ret_name, dxc_error **err)
+/* A layer of the manifest to fetch: its job, or none if the store has it
+   (layer and compressed blob). */
+static int
+plan_layer (const dxc_store *s, dxc_registry *reg, const dxc_pull_opts *opts,
+            json_t *l, const char *diff, const char *man_digest, size_t i,
+            layer_jobs *jobs, dxc_error **err)
 {
-  cleanup_free char *man_body = NULL;
-  cleanup_free char *cfg_body = NULL;
-  cleanup_free char *name = NULL;
+  const char *d = json_string_value (json_object_get (l, "digest"));
+  const char *mt = json_string_value (json_object_get (l, "mediaType"));
+  json_t *size = json_object_get (l, "size");
+  int comp = dxc_compression_of_media_type (mt);
+  cleanup_free char *lp = NULL;
+  layer_job *j;
+
+  if (d == NULL || !dxc_digest_is_valid (d) || diff == NULL
+      || !dxc_digest_is_valid (diff))
+    return dxc_error_new (err, "manifest %s: layer %zu has no valid digest",
+                          man_digest, i);
+  if (comp < 0)
+    return dxc_error_new (err, "layer %.19s: unsupported media type %s", d,
+                          mt ? mt : "(none)");
+  lp = dxc_store_layer_path (s, diff);
+  if (layer_and_blob_stored (s, lp, d))
+    {
+      if (opts->progress)
+        opts->progress (d, "Already exists", 0, -1, opts->data);
+      return 0;
+    }
+  j = &jobs->v[jobs->n++];
+  *j = (layer_job){ .store = s, .reg = reg, .opts = opts,
+                    .size = json_is_integer (size) ? json_integer_value (size)
+                                                   : -1,
+                    .comp = comp, .blob_fd = -1, .pipe_w = -1, .pipe_r = -1 };
+  snprintf (j->digest, sizeof j->digest, "%s", d);
+  snprintf (j->diff_id, sizeof j->diff_id, "%s", diff);
+  return 0;
+}
+
+static int
+pull (const dxc_store *s, const dxc_ref *ref, const dxc_pull_opts *opts,
+      char **ret_name, dxc_error **err)
+{
+  cleanup_free char *man_body = NULL, *cfg_body = NULL, *name = NULL;
   cleanup_free char *platform_buf = NULL;
-  dxc_registry *reg = NULL;
-  dxc_ref ref = { 0 };
-  json_t *man = NULL, *cfg = NULL, *layers, *diff_ids;
-  layer_job *jobs = NULL;
-  size_t man_len, cfg_len, n = 0;
+  cleanup_registry dxc_registry *reg = NULL;
+  cleanup_json json_t *man = NULL, *cfg = NULL;
+  cleanup_layer_jobs layer_jobs jobs = { 0 };
+  cleanup_close int lease = -1;
+  json_t *layers, *diff_ids;
+  size_t man_len, cfg_len;
   char man_digest[72], check[72];
   const char *platform = opts->platform;
   const char *cfg_digest;
-  cleanup_close int lease = -1;
-  int r = -1;
 
-  if (dxc_ref_parse (refstr, &ref, err) < 0)
-    return -1;
   /* Nothing this pull writes is collected before its name is set. */
   lease = dxc_store_lease (s, false, err);
   if (lease < 0)
-    {
-      dxc_ref_clear (&ref);
-      return -1;
-    }
-  if (platform == NULL && asprintf (&platform_buf, "linux/%s", dxc_oci_arch ()) >= 0)
-    platform = platform_buf;
+    return -1;
+  if (platform == NULL)
+    platform = platform_buf = dxc_xasprintf ("linux/%s", dxc_oci_arch ());
   if (dxc_archive_load (err) < 0 || dxc_digest_load (err) < 0
-      || dxc_registry_open (&ref, &opts->registry, &reg, err) < 0)
-    goto out;
+      || dxc_registry_open (ref, &opts->registry, &reg, err) < 0)
+    return -1;
   dxc_store_clean_tmp (s);
 
   /* Step: the manifest (through an index if there is one). */
-  if (fetch_manifest (reg, ref.digest ? ref.digest : ref.tag, platform,
+  if (fetch_manifest (reg, ref->digest ? ref->digest : ref->tag, platform,
                       &man_body, &man_len, man_digest, err)
       < 0)
-    goto out;
+    return -1;
   man = json_loadb (man_body, man_len, 0, NULL);
   cfg_digest = json_string_value (json_object_get (json_object_get (man, "config"), "digest"));
   layers = json_object_get (man, "layers");
   if (cfg_digest == NULL || !dxc_digest_is_valid (cfg_digest) || !json_is_array (layers))
-    {
-      dxc_error_new (err, "manifest %s: no valid config or layers", man_digest);
-      goto out;
-    }
+    return dxc_error_new (err, "manifest %s: no valid config or layers",
+                          man_digest);
 
   /* Step: the config, checked and stored. */
   if (dxc_registry_get_blob (reg, cfg_digest,
                              json_integer_value (json_object_get (json_object_get (man, "config"), "size")),
                              &cfg_body, &cfg_len, err)
       < 0)
-    goto out;
+    return -1;
   cfg = json_loadb (cfg_body, cfg_len, 0, NULL);
   diff_ids = json_object_get (json_object_get (cfg, "rootfs"), "diff_ids");
   if (!json_is_array (diff_ids) || json_array_size (diff_ids) != json_array_size (layers))
-    {
-      dxc_error_new (err, "image config %s: its diff_ids do not match the "
-                     "manifest's %zu layers", cfg_digest, json_array_size (layers));
-      goto out;
-    }
+    return dxc_error_new (err, "image config %s: its diff_ids do not match "
+                          "the manifest's %zu layers", cfg_digest,
+                          json_array_size (layers));
 
   /* Step: the layers missing from the store, three at a time. */
-  jobs = calloc (json_array_size (layers) + 1, sizeof *jobs);
+  jobs.v = dxc_xcalloc (json_array_size (layers) + 1, sizeof *jobs.v);
   for (size_t i = 0; i < json_array_size (layers); i++)
-    {
-      json_t *l = json_array_get (layers, i);
-      const char *d = json_string_value (json_object_get (l, "digest"));
-      const char *diff = json_string_value (json_array_get (diff_ids, i));
-      const char *mt = json_string_value (json_object_get (l, "mediaType"));
-      int comp = dxc_compression_of_media_type (mt);
-      cleanup_free char *lp = NULL;
-      if (d == NULL || !dxc_digest_is_valid (d) || diff == NULL
-          || !dxc_digest_is_valid (diff))
-        {
-          dxc_error_new (err, "manifest %s: layer %zu has no valid digest",
-                         man_digest, i);
-          goto out;
-        }
-      if (comp < 0)
-        {
-          dxc_error_new (err, "layer %.19s: unsupported media type %s", d,
-                         mt ? mt : "(none)");
-          goto out;
-        }
-      lp = dxc_store_layer_path (s, diff);
-      if (layer_and_blob_stored (s, lp, d))
-        {
-          if (opts->progress)
-            opts->progress (d, "Already exists", 0, -1, opts->data);
-          continue;
-        }
-      jobs[n] = (layer_job){ .store = s, .reg = reg, .opts = opts,
-                             .size = json_is_integer (json_object_get (l, "size"))
-                                         ? json_integer_value (json_object_get (l, "size"))
-                                         : -1,
-                             .comp = comp, .blob_fd = -1, .pipe_w = -1,
-                             .pipe_r = -1 };
-      snprintf (jobs[n].digest, sizeof jobs[n].digest, "%s", d);
-      snprintf (jobs[n].diff_id, sizeof jobs[n].diff_id, "%s", diff);
-      n++;
-    }
-  if (run_layer_jobs (jobs, n, err) < 0)
-    goto out;
+    if (plan_layer (s, reg, opts, json_array_get (layers, i),
+                    json_string_value (json_array_get (diff_ids, i)),
+                    man_digest, i, &jobs, err)
+        < 0)
+      return -1;
+  if (run_layer_jobs (jobs.v, jobs.n, err) < 0)
+    return -1;
 
   /* Step: config and manifest blobs, then the name: the image exists only
      once everything it needs is in place. */
   if (dxc_store_put_blob (s, cfg_body, cfg_len, check, err) < 0
       || dxc_store_put_blob (s, man_body, man_len, check, err) < 0)
-    goto out;
-  name = dxc_ref_canonical (&ref);
+    return -1;
+  name = dxc_ref_canonical (ref);
   if (dxc_store_index_set (s, name, man_digest, err) < 0)
-    goto out;
+    return -1;
   if (ret_name)
     *ret_name = take_ptr (name);
-  r = 0;
-out:
-  for (size_t i = 0; jobs && i < n; i++)
-    {
-      layer_job_clear (&jobs[i]);
-      dxc_error_free (jobs[i].err);
-    }
-  free (jobs);
-  json_decref (man);
-  json_decref (cfg);
-  dxc_registry_free (reg);
-  if (r < 0)
-    dxc_error_prefix (err, "pull %s", refstr);
-  dxc_ref_clear (&ref);
-  return r;
+  return 0;
+}
+
+int
+dxc_image_pull (const dxc_store *s, const char *refstr,
+                const dxc_pull_opts *opts, char **ret_name, dxc_error **err)
+{
+  cleanup_ref dxc_ref ref = { 0 };
+
+  if (dxc_ref_parse (refstr, &ref, err) < 0)
+    return -1;
+  if (pull (s, &ref, opts, ret_name, err) < 0)
+    return dxc_error_prefix (err, "pull %s", refstr);
+  return 0;
 }
 
 /* Magic numbers: gzip 1f 8b, zstd 28 b5 2f fd; anything else is a tar. */
@@ -633,104 +650,96 @@ sniff_file (const char *path, dxc_compression *ret_comp, char ret_digest[72],
   return 0;
 }
 
+/* A layer file of an image to store: its manifest entry, and its job
+   unless the store has it. */
+static int
+plan_file (const dxc_store *s, const dxc_pull_opts *opts, char *file,
+           const char *diff, size_t i, json_t *man_layers, layer_jobs *jobs,
+           dxc_error **err)
+{
+  static const char *const media_types[]
+      = { "application/vnd.oci.image.layer.v1.tar",
+          "application/vnd.oci.image.layer.v1.tar+gzip",
+          "application/vnd.oci.image.layer.v1.tar+zstd" };
+  dxc_compression comp;
+  char digest[72];
+  long long size;
+  cleanup_free char *lp = NULL;
+  layer_job *j;
+
+  if (diff == NULL || !dxc_digest_is_valid (diff))
+    return dxc_error_new (err, "image config: diff ID %zu is not valid", i);
+  if (sniff_file (file, &comp, digest, &size, err) < 0)
+    return -1;
+  json_array_append_new (man_layers,
+                         json_pack ("{s:s, s:s, s:I}", "mediaType",
+                                    media_types[comp], "digest", digest,
+                                    "size", (json_int_t) size));
+  lp = dxc_store_layer_path (s, diff);
+  if (layer_and_blob_stored (s, lp, digest))
+    return 0;
+  j = &jobs->v[jobs->n++];
+  *j = (layer_job){ .store = s, .file = file, .opts = opts, .size = size,
+                    .comp = comp, .blob_fd = -1, .pipe_w = -1, .pipe_r = -1 };
+  snprintf (j->digest, sizeof j->digest, "%s", digest);
+  snprintf (j->diff_id, sizeof j->diff_id, "%s", diff);
+  return 0;
+}
+
 int
 dxc_image_store_files (const dxc_store *s, const char *cfg_body,
                        size_t cfg_len, char *const *layer_files,
                        size_t n_layers, char *const *names, char ret_id[72],
                        dxc_error **err)
 {
-  static const char *const media_types[]
-      = { "application/vnd.oci.image.layer.v1.tar",
-          "application/vnd.oci.image.layer.v1.tar+gzip",
-          "application/vnd.oci.image.layer.v1.tar+zstd" };
   dxc_pull_opts opts = { 0 };
-  json_t *cfg = NULL, *diff_ids, *man_layers = json_array (), *man = NULL;
-  layer_job *jobs = calloc (n_layers + 1, sizeof *jobs);
+  cleanup_json json_t *cfg = NULL, *man = NULL;
+  cleanup_json json_t *man_layers = json_array ();
+  cleanup_layer_jobs layer_jobs jobs = { 0 };
   cleanup_free char *man_text = NULL;
   cleanup_close int lease = dxc_store_lease (s, false, err);
+  json_t *diff_ids;
   char man_digest[72];
-  size_t n = 0;
-  int r = -1;
 
   if (lease < 0)
-    {
-      free (jobs);
-      json_decref (man_layers);
-      return -1;
-    }
+    return -1;
   if (dxc_archive_load (err) < 0 || dxc_digest_load (err) < 0)
-    goto out;
+    return -1;
   dxc_store_clean_tmp (s);
   cfg = json_loadb (cfg_body, cfg_len, 0, NULL);
   diff_ids = json_object_get (json_object_get (cfg, "rootfs"), "diff_ids");
   if (!json_is_array (diff_ids) || json_array_size (diff_ids) != n_layers)
-    {
-      dxc_error_new (err, "image config: its diff_ids do not match the %zu "
-                     "layers", n_layers);
-      goto out;
-    }
+    return dxc_error_new (err, "image config: its diff_ids do not match the "
+                          "%zu layers", n_layers);
+  jobs.v = dxc_xcalloc (n_layers + 1, sizeof *jobs.v);
   for (size_t i = 0; i < n_layers; i++)
-    {
-      const char *diff = json_string_value (json_array_get (diff_ids, i));
-      dxc_compression comp;
-      char digest[72];
-      long long size;
-      cleanup_free char *lp = NULL;
-
-      if (diff == NULL || !dxc_digest_is_valid (diff))
-        {
-          dxc_error_new (err, "image config: diff ID %zu is not valid", i);
-          goto out;
-        }
-      if (sniff_file (layer_files[i], &comp, digest, &size, err) < 0)
-        goto out;
-      json_array_append_new (man_layers,
-                             json_pack ("{s:s, s:s, s:I}", "mediaType",
-                                        media_types[comp], "digest", digest,
-                                        "size", (json_int_t) size));
-      lp = dxc_store_layer_path (s, diff);
-      if (layer_and_blob_stored (s, lp, digest))
-        continue;
-      jobs[n] = (layer_job){ .store = s, .file = layer_files[i],
-                             .opts = &opts, .size = size, .comp = comp,
-                             .blob_fd = -1, .pipe_w = -1, .pipe_r = -1 };
-      snprintf (jobs[n].digest, sizeof jobs[n].digest, "%s", digest);
-      snprintf (jobs[n].diff_id, sizeof jobs[n].diff_id, "%s", diff);
-      n++;
-    }
-  if (run_layer_jobs (jobs, n, err) < 0)
-    goto out;
-  if (dxc_store_put_blob (s, cfg_body, cfg_len, ret_id, err) < 0)
-    goto out;
+    if (plan_file (s, &opts, layer_files[i],
+                   json_string_value (json_array_get (diff_ids, i)), i,
+                   man_layers, &jobs, err)
+        < 0)
+      return -1;
+  if (run_layer_jobs (jobs.v, jobs.n, err) < 0
+      || dxc_store_put_blob (s, cfg_body, cfg_len, ret_id, err) < 0)
+    return -1;
   man = json_pack ("{s:i, s:s, s:{s:s, s:s, s:I}, s:O}", "schemaVersion", 2,
                    "mediaType", "application/vnd.oci.image.manifest.v1+json",
                    "config", "mediaType",
                    "application/vnd.oci.image.config.v1+json", "digest",
                    ret_id, "size", (json_int_t) cfg_len, "layers", man_layers);
-  man_text = json_dumps (man, JSON_COMPACT);
+  man_text = man ? json_dumps (man, JSON_COMPACT) : NULL;
+  if (man_text == NULL)
+    dxc_oom ();
   if (dxc_store_put_blob (s, man_text, strlen (man_text), man_digest, err) < 0)
-    goto out;
+    return -1;
   for (char *const *name = names; name && *name; name++)
     {
-      dxc_ref ref = { 0 };
+      cleanup_ref dxc_ref ref = { 0 };
       cleanup_free char *canonical = NULL;
       if (dxc_ref_parse (*name, &ref, err) < 0)
-        goto out;
+        return -1;
       canonical = dxc_ref_canonical (&ref);
-      dxc_ref_clear (&ref);
       if (dxc_store_index_set (s, canonical, man_digest, err) < 0)
-        goto out;
+        return -1;
     }
-  r = 0;
-out:
-  for (size_t i = 0; i < n; i++)
-    {
-      layer_job_clear (&jobs[i]);
-      dxc_error_free (jobs[i].err);
-    }
-  free (jobs);
-  json_decref (cfg);
-  json_decref (man);
-  json_decref (man_layers);
-  return r;
+  return 0;
 }

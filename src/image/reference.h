@@ -4,6 +4,7 @@
 #ifndef DXC_REFERENCE_H
 #define DXC_REFERENCE_H
 
+#include "util/cleanup.h"
 #include "util/error.h"
 
 typedef struct dxc_ref
@@ -16,6 +17,7 @@ typedef struct dxc_ref
 
 int dxc_ref_parse (const char *s, dxc_ref *ret, dxc_error **err);
 void dxc_ref_clear (dxc_ref *r);
+#define cleanup_ref _cleanup_ (dxc_ref_clear)
 /* "docker.io/library/alpine:latest" (or "...@sha256:..."): the key of the
  * image index. */
 char *dxc_ref_canonical (const dxc_ref *r);

@@ -342,6 +342,21 @@ registry_message (const dxc_http_response *resp)
   return out;
 }
 
+/* Before another attempt: what the last one got goes, and the wait grows
+   (0.5, 1, 2 s). */
+static void
+back_off (int *attempt, dxc_http_response *resp, dxc_error **err)
+{
+  (*attempt)++;
+  dxc_http_response_clear (resp);
+  if (err && *err)
+    {
+      dxc_error_free (*err);
+      *err = NULL;
+    }
+  usleep (250000 << *attempt);
+}
+
 /* GET base/v2/<repo>/<path>, authenticating on a 401 and retrying
    transport errors, 5xx and 429 with backoff (only while nothing was
    streamed to a sink). */
@@ -398,7 +413,10 @@ registry_get (dxc_registry *r, const char *path, const char *accept,
           if (attempt < 3 && resp->len == 0 && !sink
               && !(*err && ((*err)->errnum == EADDRNOTAVAIL
                             || (*err)->errnum == EFBIG)))
-            goto retry;
+            {
+              back_off (&attempt, resp, err);
+              continue;
+            }
           return dxc_error_prefix (err, "registry %s", r->host);
         }
       if (resp->status == 401 && !tried_auth)
@@ -413,17 +431,11 @@ registry_get (dxc_registry *r, const char *path, const char *accept,
           continue;
         }
       if ((resp->status >= 500 || resp->status == 429) && attempt < 3)
-        goto retry;
-      return 0;
-    retry:
-      attempt++;
-      dxc_http_response_clear (resp);
-      if (err && *err)
         {
-          dxc_error_free (*err);
-          *err = NULL;
+          back_off (&attempt, resp, err);
+          continue;
         }
-      usleep (250000 << attempt);
+      return 0;
     }
 }
 

@@ -37,6 +37,12 @@ typedef struct dxc_registry_opts
 int dxc_registry_open (const dxc_ref *ref, const dxc_registry_opts *o,
                        dxc_registry **ret, dxc_error **err);
 void dxc_registry_free (dxc_registry *r);
+static inline void
+dxc_registry_freep (dxc_registry **r)
+{
+  dxc_registry_free (*r);
+}
+#define cleanup_registry _cleanup_ (dxc_registry_freep)
 
 /* A registry by host alone (login): ping /v2/ with the credentials. */
 int dxc_registry_open_host (const char *host, const dxc_registry_opts *o,

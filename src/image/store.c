@@ -42,6 +42,12 @@ dxc_store_open (const char *root, dxc_store **ret, dxc_error **err)
   return 0;
 }
 
+unsigned
+dxc_store_unpack_flags (const dxc_store *s)
+{
+  return s->whiteout_files ? DXC_UNPACK_WHITEOUT_FILES : 0;
+}
+
 void
 dxc_store_free (dxc_store *s)
 {
@@ -199,7 +205,7 @@ dxc_store_unpack_layer (const dxc_store *s, const char *diff_id,
       r = -1;
     }
   else
-    r = dxc_unpack_layer (a, dfd, err);
+    r = dxc_unpack_layer (a, dfd, dxc_store_unpack_flags (s), err);
   archive_read_free (a);
   if (r == 0 && rename (tmp, final) < 0 && errno != ENOTEMPTY && errno != EEXIST)
     r = dxc_error_errno (err, errno, "store layer %s", diff_id);
@@ -484,23 +490,21 @@ dxc_store_gc (const dxc_store *s, json_t *keep_layers, dxc_error **err)
   cleanup_free char *lock = index_path (s, "images.lock");
   cleanup_close int lease = -1;
   cleanup_close int lfd = -1;
-  json_t *idx = NULL, *blobs = json_object (), *layers = json_object (), *v;
+  cleanup_json json_t *idx = NULL, *blobs = json_object ();
+  cleanup_json json_t *layers = json_object ();
+  json_t *v;
   const char *key;
   char dir[4096];
-  int r = -1;
 
   /* The lease first (writers take it before the index lock too). */
   lease = dxc_store_lease (s, true, err);
   if (lease < 0)
-    goto out;
+    return -1;
   lfd = open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (lfd < 0 || flock (lfd, LOCK_EX) < 0)
-    {
-      dxc_error_errno (err, errno, "lock %s", lock);
-      goto out;
-    }
+    return dxc_error_errno (err, errno, "lock %s", lock);
   if (dxc_store_index_load (s, &idx, err) < 0)
-    goto out;
+    return -1;
   json_object_foreach (idx, key, v)
     keep_image_blobs (s, json_string_value (v), blobs, layers);
   if (keep_layers)
@@ -510,16 +514,11 @@ dxc_store_gc (const dxc_store *s, json_t *keep_layers, dxc_error **err)
                            json_true ());
   snprintf (dir, sizeof dir, "%s/blobs/sha256", s->root);
   if (sweep (s, dir, blobs, err) < 0)
-    goto out;
+    return -1;
   snprintf (dir, sizeof dir, "%s/layers", s->root);
   json_object_set_new (layers, "l", json_true ()); /* short links (engine) */
   if (sweep (s, dir, layers, err) < 0)
-    goto out;
+    return -1;
   remove_layer_locks (s);
-  r = 0;
-out:
-  json_decref (idx);
-  json_decref (blobs);
-  json_decref (layers);
-  return r;
+  return 0;
 }

@@ -16,10 +16,15 @@
 typedef struct dxc_store
 {
   char *root;
+  /* Layers keep their whiteouts as ".wh." files (a store of the copy
+     storage driver: engine/storage-driver.h). */
+  bool whiteout_files;
 } dxc_store;
 
 int dxc_store_open (const char *root, dxc_store **ret, dxc_error **err);
 void dxc_store_free (dxc_store *s);
+/* The flags of dxc_unpack_layer for this store's layers. */
+unsigned dxc_store_unpack_flags (const dxc_store *s);
 
 char *dxc_store_blob_path (const dxc_store *s, const char *digest);
 char *dxc_store_layer_path (const dxc_store *s, const char *diff_id);

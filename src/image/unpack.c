@@ -63,7 +63,25 @@ typedef struct unpack_ctx
   int parent_fd;     /* an O_RDONLY fd of it */
   dir_time *dirs;
   size_t n_dirs, cap_dirs;
+  unsigned flags;
 } unpack_ctx;
+
+static void
+unpack_ctx_clear (unpack_ctx *c)
+{
+  for (size_t i = 0; i < c->n_dirs; i++)
+    free (c->dirs[i].path);
+  free (c->dirs);
+  free (c->parent_path);
+  if (c->parent_fd >= 0)
+    close (c->parent_fd);
+}
+
+static void
+restore_umask (mode_t *m)
+{
+  umask (*m);
+}
 
 static int
 get_parent (unpack_ctx *c, const char *parent, dxc_error **err)
@@ -209,19 +227,33 @@ extract_entry (unpack_ctx *c, struct archive *a, struct archive_entry *e,
   if (pfd < 0)
     return dxc_error_prefix (err, "layer entry %s", path);
 
-  /* Whiteouts: the OCI layer form to the overlayfs form. */
+  /* Whiteouts: the OCI layer form to the overlayfs form, or kept. */
   if (strncmp (base, ".wh.", 4) == 0)
     {
-      if (strcmp (base, ".wh..wh..opq") == 0)
+      bool opaque = strcmp (base, ".wh..wh..opq") == 0;
+      if (!opaque
+          && (base[4] == '\0' || strcmp (base + 4, ".") == 0
+              || strcmp (base + 4, "..") == 0))
+        return dxc_error_new (err, "layer entry %s: invalid whiteout", path);
+      if (c->flags & DXC_UNPACK_WHITEOUT_FILES)
+        {
+          cleanup_close int fd = -1;
+          if (clear_place (pfd, base, false, err) < 0)
+            return -1;
+          fd = openat (pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW
+                                      | O_CLOEXEC, 0600);
+          if (fd < 0)
+            return dxc_error_errno (err, errno, "layer entry %s: whiteout",
+                                    path);
+          return 0;
+        }
+      if (opaque)
         {
           if (fsetxattr (pfd, "trusted.overlay.opaque", "y", 1, 0) < 0)
             return dxc_error_errno (err, errno, "layer entry %s: mark %s "
                                     "opaque", path, parent);
           return 0;
         }
-      if (base[4] == '\0' || strcmp (base + 4, ".") == 0
-          || strcmp (base + 4, "..") == 0)
-        return dxc_error_new (err, "layer entry %s: invalid whiteout", path);
       if (clear_place (pfd, base + 4, false, err) < 0)
         return -1;
       if (mknodat (pfd, base + 4, S_IFCHR | 0, makedev (0, 0)) < 0)
@@ -336,32 +368,29 @@ extract_entry (unpack_ctx *c, struct archive *a, struct archive_entry *e,
 }
 
 int
-dxc_unpack_layer (struct archive *a, int layer_dirfd, dxc_error **err)
+dxc_unpack_layer (struct archive *a, int layer_dirfd, unsigned flags,
+                  dxc_error **err)
 {
-  unpack_ctx c = { .root = layer_dirfd, .parent_fd = -1 };
+  _cleanup_ (unpack_ctx_clear) unpack_ctx c = { .root = layer_dirfd,
+                                                .parent_fd = -1,
+                                                .flags = flags };
+  _cleanup_ (restore_umask) mode_t old_umask = umask (0);
   struct archive_entry *e;
-  mode_t old_umask = umask (0);
-  int r, ret = -1;
+  int r;
 
   while ((r = archive_read_next_header (a, &e)) == ARCHIVE_OK
          || r == ARCHIVE_WARN)
     {
       cleanup_free char *path = dxc_unpack_clean_path (archive_entry_pathname (e));
       if (path == NULL)
-        {
-          dxc_error_new (err, "layer entry %s escapes the layer (a \"..\" "
-                         "component): refused",
-                         archive_entry_pathname (e));
-          goto out;
-        }
+        return dxc_error_new (err, "layer entry %s escapes the layer (a "
+                              "\"..\" component): refused",
+                              archive_entry_pathname (e));
       if (extract_entry (&c, a, e, path, err) < 0)
-        goto out;
+        return -1;
     }
   if (r != ARCHIVE_EOF)
-    {
-      dxc_error_new (err, "read layer: %s", archive_error_string (a));
-      goto out;
-    }
+    return dxc_error_new (err, "read layer: %s", archive_error_string (a));
   /* Directory times last: every entry written into a directory changed
      its mtime. */
   for (size_t i = c.n_dirs; i-- > 0;)
@@ -371,14 +400,5 @@ dxc_unpack_layer (struct archive *a, int layer_dirfd, dxc_error **err)
       if (fd >= 0)
         futimens (fd, c.dirs[i].ts);
     }
-  ret = 0;
-out:
-  umask (old_umask);
-  for (size_t i = 0; i < c.n_dirs; i++)
-    free (c.dirs[i].path);
-  free (c.dirs);
-  free (c.parent_path);
-  if (c.parent_fd >= 0)
-    close (c.parent_fd);
-  return ret;
+  return 0;
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "util/cleanup.h"
 #include "util/error.h"
 
 typedef struct dxc_nl dxc_nl;
@@ -17,6 +18,12 @@ typedef struct dxc_nl dxc_nl;
  * network namespace of that process. */
 int dxc_nl_open (pid_t netns_pid, dxc_nl **ret, dxc_error **err);
 void dxc_nl_close (dxc_nl *nl);
+static inline void
+dxc_nl_closep (dxc_nl **nl)
+{
+  dxc_nl_close (*nl);
+}
+#define cleanup_nl _cleanup_ (dxc_nl_closep)
 
 /* The index of a link, 0 when there is none; its IFF_* flags if asked. */
 int dxc_nl_link_index (dxc_nl *nl, const char *name, int *ret_index,

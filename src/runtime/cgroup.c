@@ -435,6 +435,28 @@ int
 dxc_cgroup_create (const dxc_spec *spec, const char *id, dxc_cgroup **ret,
                    dxc_error **err)
 {
+  return dxc_cgroup_create_planned (spec, id, NULL, NULL, ret, err);
+}
+
+/* The leaf of each hierarchy, as full paths. */
+static json_t *
+planned_leaves (const dxc_cgroup *cg)
+{
+  json_t *leaves = json_array ();
+  for (size_t i = 0; i < cg->n; i++)
+    {
+      char dir[PATH_MAX];
+      snprintf (dir, sizeof dir, "%s%s", cg->h[i].mount, cg->h[i].path);
+      json_array_append_new (leaves, json_string (dir));
+    }
+  return leaves;
+}
+
+int
+dxc_cgroup_create_planned (const dxc_spec *spec, const char *id,
+                           dxc_cgroup_plan_fn plan, void *data,
+                           dxc_cgroup **ret, dxc_error **err)
+{
   dxc_cgroup *cg = calloc (1, sizeof (*cg));
   dxc_resources res = spec->resources;
   const dxc_resources *r = &res;
@@ -474,10 +496,27 @@ dxc_cgroup_create (const dxc_spec *spec, const char *id, dxc_cgroup **ret,
                             "and this machine has v1 only");
     }
   for (size_t i = 0; i < cg->n; i++)
+    if (resolve_path (&cg->h[i], cp, id, err) < 0)
+      {
+        cgroup_free (cg);
+        return -1;
+      }
+  if (plan)
+    {
+      json_t *leaves = planned_leaves (cg);
+      int rc = plan (leaves, data, err);
+      json_decref (leaves);
+      if (rc < 0)
+        {
+          cgroup_free (cg);
+          return -1;
+        }
+    }
+  for (size_t i = 0; i < cg->n; i++)
     {
       dxc_cg_hier *h = &cg->h[i];
       h->owned = owned_controllers (cg, i);
-      if (resolve_path (h, cp, id, err) < 0 || make_dirs (h, err) < 0
+      if (make_dirs (h, err) < 0
           || backend (h)->prepare (h, h->owned & need, err) < 0
           || backend (h)->apply (h, r, err) < 0)
         {

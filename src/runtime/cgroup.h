@@ -41,6 +41,14 @@ int dxc_cgroup_mode (dxc_error **err);
  * spec->resources. On failure nothing created is left. */
 int dxc_cgroup_create (const dxc_spec *spec, const char *id,
                        dxc_cgroup **ret, dxc_error **err);
+/* The same, telling plan() the leaf directory of each hierarchy (full
+ * paths) before any is made: a runtime killed while it makes them leaves
+ * nothing its record does not name (state.h). */
+typedef int (*dxc_cgroup_plan_fn) (json_t *leaves, void *data,
+                                   dxc_error **err);
+int dxc_cgroup_create_planned (const dxc_spec *spec, const char *id,
+                               dxc_cgroup_plan_fn plan, void *data,
+                               dxc_cgroup **ret, dxc_error **err);
 
 /* No cgroup of its own (crun's --cgroup-manager=disabled, podman's
  * --cgroups=disabled): the container stays in the runtime's cgroups, which

@@ -521,11 +521,22 @@ make_sync_socket (run_ctx *c, dxc_error **err)
    that what a killed runtime leaves is removed by the next create of this
    ID (state.h). */
 static int
+plan_cgroup (json_t *leaves, void *data, dxc_error **err)
+{
+  const run_ctx *c = data;
+  if (!c->state)
+    return 0;
+  return dxc_state_plan_cgroups (c->opts->state_root, c->opts->id, leaves,
+                                 err);
+}
+
+static int
 create_cgroup (run_ctx *c, dxc_error **err)
 {
   const dxc_run_opts *o = c->opts;
   if ((o->no_cgroup ? dxc_cgroup_use_own (c->spec, &c->cgroup, err)
-                    : dxc_cgroup_create (c->spec, o->id, &c->cgroup, err))
+                    : dxc_cgroup_create_planned (c->spec, o->id, plan_cgroup,
+                                                 c, &c->cgroup, err))
       < 0)
     return -1;
   if (c->state)

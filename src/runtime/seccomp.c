@@ -1,6 +1,7 @@
 /* The spec's seccomp filter: see seccomp.h. */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -266,23 +268,28 @@ dxc_seccomp_set_cache_dir (const char *dir)
   cache_dir = dir;
 }
 
-/* The cache key: the profile as canonical JSON, libseccomp's version and
-   this build's architecture. */
+/* The runtime's cache key: the profile as JSON text. */
 static char *
 cache_key (json_t *sec)
 {
-  const struct scmp_version *v = seccomp_version ();
   /* Unsorted: the same profile text always builds the same order (a
      profile written in another order only gets an entry of its own), and
      sorting a large profile costs more than the lookup saves. */
-  cleanup_free char *text = json_dumps (sec, JSON_COMPACT);
-  char *key = NULL;
-  if (text == NULL
-      || asprintf (&key, "libseccomp %u.%u.%u %s\n%s", v->major, v->minor,
-                   v->micro, __VERSION__, text)
-             < 0)
+  return json_dumps (sec, JSON_COMPACT);
+}
+
+/* What every entry also depends on: libseccomp's version and the
+   compiler's, before the caller's key. */
+static char *
+full_key (const char *key)
+{
+  const struct scmp_version *v = seccomp_version ();
+  char *full = NULL;
+  if (asprintf (&full, "libseccomp %u.%u.%u %s\n%s", v->major, v->minor,
+                v->micro, __VERSION__, key)
+      < 0)
     return NULL;
-  return key;
+  return full;
 }
 
 static uint64_t
@@ -294,32 +301,69 @@ fnv1a (const char *s)
   return h;
 }
 
-/* A cache file: "KEY\0" then a header and the instructions. */
+/* A cache file: "KEY\0" padded with zeros to 8 bytes, a header, the
+   instructions, then the filter's source text and its "\0" when it was
+   kept (the engine's translated profile). Read through a private mapping:
+   the filter is used where it lies (copying it into fresh heap costs more
+   here than the rest of the lookup). */
 struct cache_hdr
 {
   uint32_t flags, len;
-  uint32_t notify, pad;
+  uint32_t notify, source_len;
   uint64_t n_rules;
 };
 
-static bool
-cache_lookup (const char *path, const char *key, dxc_seccomp *ret)
-{
-  cleanup_free char *data = NULL;
-  size_t len, kl = strlen (key) + 1;
-  struct cache_hdr h;
+#define KEY_SPACE(kl) (((kl) + 1 + 7) & ~(size_t) 7)
 
-  if (dxc_read_file (path, &data, &len, NULL) < 0 || len < kl + sizeof h
-      || memcmp (data, key, kl) != 0)
+static char *
+cache_path (const char *key)
+{
+  char *path = NULL;
+  if (key == NULL || cache_dir == NULL
+      || asprintf (&path, "%s/%016llx.bpf", cache_dir,
+                   (unsigned long long) fnv1a (key))
+             < 0)
+    return NULL;
+  return path;
+}
+
+bool
+dxc_seccomp_cache_get (const char *caller_key, dxc_seccomp *ret)
+{
+  cleanup_free char *key = full_key (caller_key);
+  cleanup_free char *path = cache_path (key);
+  cleanup_close int fd = -1;
+  struct stat st;
+  size_t ks, bl, len;
+  struct cache_hdr h;
+  char *map;
+
+  memset (ret, 0, sizeof *ret);
+  if (path == NULL || (fd = open (path, O_RDONLY | O_CLOEXEC)) < 0
+      || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode))
     return false;
-  memcpy (&h, data + kl, sizeof h);
-  if (h.len == 0 || h.len > BPF_MAXINSNS
-      || len != kl + sizeof h + h.len * sizeof (struct sock_filter))
+  ks = KEY_SPACE (strlen (key));
+  len = (size_t) st.st_size;
+  if ((uint64_t) st.st_size > 64 << 20 || len < ks + sizeof h)
     return false;
-  ret->filter = malloc (h.len * sizeof (struct sock_filter));
-  if (ret->filter == NULL)
+  map = mmap (NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (map == MAP_FAILED)
     return false;
-  memcpy (ret->filter, data + kl + sizeof h, h.len * sizeof (struct sock_filter));
+  memcpy (&h, map + ks, sizeof h);
+  bl = (size_t) h.len * sizeof (struct sock_filter);
+  if (memcmp (map, key, strlen (key) + 1) != 0 || h.len == 0
+      || h.len > BPF_MAXINSNS
+      || len != ks + sizeof h + bl + h.source_len + (h.source_len > 0)
+      || (h.source_len > 0 && map[len - 1] != '\0'))
+    {
+      munmap (map, len);
+      return false;
+    }
+  ret->map = map;
+  ret->map_len = len;
+  ret->filter = map + ks + sizeof h;
+  if (h.source_len)
+    ret->source = map + ks + sizeof h + bl;
   ret->len = (unsigned short) h.len;
   ret->flags = h.flags;
   ret->n_rules = h.n_rules;
@@ -327,19 +371,32 @@ cache_lookup (const char *path, const char *key, dxc_seccomp *ret)
   return true;
 }
 
-static void
-cache_store (const char *path, const char *key, const dxc_seccomp *s)
+void
+dxc_seccomp_cache_put (const char *caller_key, const dxc_seccomp *s)
 {
-  size_t kl = strlen (key) + 1, bl = s->len * sizeof (struct sock_filter);
-  struct cache_hdr h = { s->flags, s->len, s->notify, 0, s->n_rules };
-  cleanup_free char *data = malloc (kl + sizeof h + bl);
-  if (data == NULL || dxc_mkdir_p (cache_dir, 0700, NULL) < 0)
+  cleanup_free char *key = full_key (caller_key);
+  cleanup_free char *path = cache_path (key);
+  size_t sl = s->source ? strlen (s->source) : 0, ks, total;
+  size_t bl = s->len * sizeof (struct sock_filter);
+  struct cache_hdr h = { s->flags, s->len, s->notify, (uint32_t) sl,
+                         s->n_rules };
+  cleanup_free char *data = NULL;
+
+  if (path == NULL || sl > UINT32_MAX || dxc_mkdir_p (cache_dir, 0700, NULL) < 0)
     return;
-  memcpy (data, key, kl);
-  memcpy (data + kl, &h, sizeof h);
-  memcpy (data + kl + sizeof h, s->filter, bl);
-  /* Atomic: a reader sees a whole entry or none. */
-  dxc_write_file_atomic (path, data, kl + sizeof h + bl, 0600, 0, NULL);
+  ks = KEY_SPACE (strlen (key));
+  total = ks + sizeof h + bl + sl + (sl > 0);
+  data = calloc (1, total);
+  if (data == NULL)
+    return;
+  memcpy (data, key, strlen (key));
+  memcpy (data + ks, &h, sizeof h);
+  memcpy (data + ks + sizeof h, s->filter, bl);
+  if (sl)
+    memcpy (data + ks + sizeof h + bl, s->source, sl);
+  /* Atomic: a reader sees a whole entry or none (and one that has it
+     mapped keeps the entry it mapped). */
+  dxc_write_file_atomic (path, data, total, 0600, 0, NULL);
 }
 
 static int compile (json_t *sec, dxc_seccomp *ret, dxc_error **err);
@@ -376,7 +433,6 @@ int
 dxc_seccomp_compile (json_t *sec, dxc_seccomp *ret, dxc_error **err)
 {
   cleanup_free char *key = NULL;
-  char path[4096];
 
   memset (ret, 0, sizeof *ret);
   if (cache_dir == NULL || !json_is_object (sec)
@@ -385,16 +441,11 @@ dxc_seccomp_compile (json_t *sec, dxc_seccomp *ret, dxc_error **err)
       if (compile (sec, ret, err) < 0)
         return -1;
     }
-  else
+  else if (!dxc_seccomp_cache_get (key, ret))
     {
-      snprintf (path, sizeof path, "%s/%016llx.bpf", cache_dir,
-                (unsigned long long) fnv1a (key));
-      if (!cache_lookup (path, key, ret))
-        {
-          if (compile (sec, ret, err) < 0)
-            return -1;
-          cache_store (path, key, ret);
-        }
+      if (compile (sec, ret, err) < 0)
+        return -1;
+      dxc_seccomp_cache_put (key, ret);
     }
   if (parse_listener (sec, ret, err) < 0)
     {
@@ -479,7 +530,13 @@ compile (json_t *sec, dxc_seccomp *ret, dxc_error **err)
 void
 dxc_seccomp_clear (dxc_seccomp *s)
 {
-  free (s->filter);
+  char *m = s->map;
+  if (m == NULL || s->source < m || s->source >= m + s->map_len)
+    free (s->source);
+  if (m)
+    munmap (m, s->map_len);
+  else
+    free (s->filter);
   free (s->listener_path);
   free (s->listener_metadata);
   memset (s, 0, sizeof *s);

@@ -20,6 +20,11 @@ typedef struct dxc_seccomp
                        listener_path gets the filter's notification fd */
   char *listener_path;
   char *listener_metadata;
+  char *source;     /* the profile as JSON text, when its caller kept it
+                       (the engine writes config.json with it) */
+  void *map;        /* a cached entry's mapping: the filter lies in it
+                       (otherwise it is malloc'd), and the source may */
+  size_t map_len;
 } dxc_seccomp;
 
 /* Compile linux.seccomp (a JSON object) into *ret. Unknown syscall names
@@ -35,6 +40,13 @@ void dxc_seccomp_clear (dxc_seccomp *s);
  * every run: a cached filter is found by its profile's JSON text, compared
  * in full, with libseccomp's version and the compiler's. */
 void dxc_seccomp_set_cache_dir (const char *dir);
+/* The same cache for a caller with a key of its own (the engine's: the
+ * Docker profile it translates, with the capabilities and the kernel):
+ * the filter and its source text when it was kept. false: no entry (or no
+ * cache); put never fails loudly, a cache that cannot be written is only
+ * slower. */
+bool dxc_seccomp_cache_get (const char *key, dxc_seccomp *ret);
+void dxc_seccomp_cache_put (const char *key, const dxc_seccomp *s);
 
 /* Child side: install the filter (needs no_new_privs or CAP_SYS_ADMIN).
  * With a notify action, *ret_notify_fd is the listener fd to hand to the

@@ -114,6 +114,11 @@ dxc_state_reclaim (const char *state_root, const char *id)
   json_array_foreach (json_object_get (st, "cgroups"), i, d)
     if (json_string_value (d))
       remove_cgroup (json_string_value (d));
+  /* Leaves planned but maybe never made, or someone else's: removed only
+     if empty (no process was ever put in one before it was recorded). */
+  json_array_foreach (json_object_get (st, "cgroupsPlanned"), i, d)
+    if (json_string_value (d))
+      rmdir (json_string_value (d));
   json_decref (st);
   dxc_rm_rf (trash, NULL);
   return 1;
@@ -205,11 +210,30 @@ dxc_state_write (const char *state_root, const char *id, const char *bundle,
   return r;
 }
 
+static int dxc_state_set_cgroups_as (const char *state_root, const char *id,
+                                     const char *key, json_t *dirs,
+                                     dxc_error **err);
+
 int
 dxc_state_set_cgroups (const char *state_root, const char *id, json_t *dirs,
                        dxc_error **err)
 {
-  json_t *c = json_pack ("{s:O}", "cgroups", dirs);
+  return dxc_state_set_cgroups_as (state_root, id, "cgroups", dirs, err);
+}
+
+int
+dxc_state_plan_cgroups (const char *state_root, const char *id,
+                        json_t *leaves, dxc_error **err)
+{
+  return dxc_state_set_cgroups_as (state_root, id, "cgroupsPlanned", leaves,
+                                   err);
+}
+
+static int
+dxc_state_set_cgroups_as (const char *state_root, const char *id,
+                          const char *key, json_t *dirs, dxc_error **err)
+{
+  json_t *c = json_pack ("{s:O}", key, dirs);
   int r;
   if (c == NULL)
     return dxc_error_errno (err, ENOMEM, "state");

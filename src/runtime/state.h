@@ -32,6 +32,10 @@ int dxc_state_write (const char *state_root, const char *id,
  * absolute paths, deepest first): removed if the runtime dies. */
 int dxc_state_set_cgroups (const char *state_root, const char *id,
                            json_t *dirs, dxc_error **err);
+/* The cgroup leaves about to be made (before any mkdir): removed if the
+ * runtime dies, but only if empty (one may be someone else's). */
+int dxc_state_plan_cgroups (const char *state_root, const char *id,
+                            json_t *leaves, dxc_error **err);
 /* The state, its status read from the processes themselves: "creating"
  * while the runtime sets the container up, "running", or "stopped" (pid 0)
  * once the recorded process is gone, whatever now has its PID. */

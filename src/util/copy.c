@@ -14,6 +14,14 @@
 #include "util/copy.h"
 #include "util/fs.h"
 
+/* What this process makes belongs to it (a directory is made 0700 and
+   its mode set after its entries: none inherits a set-group-ID). */
+static bool
+owned_as_made (const struct stat *st)
+{
+  return st->st_uid == geteuid () && st->st_gid == getegid ();
+}
+
 static int
 copy_file (int sfd_dir, int dfd_dir, const char *name, const struct stat *st,
            dxc_error **err)
@@ -24,8 +32,10 @@ copy_file (int sfd_dir, int dfd_dir, const char *name, const struct stat *st,
 
   if (in < 0)
     return dxc_error_errno (err, errno, "open %s", name);
+  /* Made with its mode (the caller's umask is 0): with the owner the
+     process gives it already, no chown and chmod to follow. */
   out = openat (dfd_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                0600);
+                st->st_mode & 07777);
   if (out < 0)
     return dxc_error_errno (err, errno, "create %s", name);
   while (left > 0)
@@ -50,21 +60,83 @@ copy_file (int sfd_dir, int dfd_dir, const char *name, const struct stat *st,
         return dxc_error_errno (err, n < 0 ? errno : EIO, "copy %s", name);
       left -= n;
     }
-  if (fchown (out, st->st_uid, st->st_gid) < 0
-      || fchmod (out, st->st_mode & 07777) < 0)
+  /* chown clears the set-ID bits: the mode again after it. */
+  if (!owned_as_made (st)
+      && (fchown (out, st->st_uid, st->st_gid) < 0
+          || fchmod (out, st->st_mode & 07777) < 0))
     return dxc_error_errno (err, errno, "set owner and mode of %s", name);
   futimens (out, (struct timespec[]){ st->st_atim, st->st_mtim });
   return 0;
 }
 
+/* A whiteout: in a layer, either form; in a plain tree, only a 0:0
+   device (a name is only a name there). */
+static bool
+is_whiteout (bool layer, const char *name, const struct stat *st)
+{
+  return (layer && strncmp (name, ".wh.", 4) == 0)
+         || (S_ISCHR (st->st_mode) && st->st_rdev == makedev (0, 0));
+}
+
+/* This layer's whiteouts in a directory, first: what they hide of the
+   lower layers goes before the layer's own entries are copied (a name may
+   come back in the layer that whites it out). Both forms: the OCI files
+   ".wh.NAME" and ".wh..wh..opq" (a copy store's layers), and overlayfs's
+   0:0 devices (an overlay store's; its opaque xattr is read by copy_dir). */
 static int
-copy_dir (int sfd, int dfd, dxc_error **err)
+apply_whiteouts (int sfd, int dfd, dxc_error **err)
 {
   cleanup_dir DIR *d = fdopendir (dup (sfd));
   struct dirent *de;
 
   if (d == NULL)
     return dxc_error_errno (err, errno, "opendir");
+  rewinddir (d);
+  while ((de = readdir (d)))
+    {
+      const char *hidden = NULL;
+      struct stat st;
+      if (strcmp (de->d_name, ".wh..wh..opq") == 0)
+        {
+          /* Opaque: nothing of the lower layers stays in it. */
+          cleanup_dir DIR *l = fdopendir (dup (dfd));
+          struct dirent *le;
+          if (l == NULL)
+            return dxc_error_errno (err, errno, "opendir");
+          rewinddir (l);
+          while ((le = readdir (l)))
+            if (strcmp (le->d_name, ".") != 0 && strcmp (le->d_name, "..") != 0
+                && dxc_rm_rf_at (dfd, le->d_name, err) < 0)
+              return -1;
+          continue;
+        }
+      if (strncmp (de->d_name, ".wh.", 4) == 0)
+        hidden = de->d_name + 4;
+      else if (de->d_type == DT_CHR
+               && fstatat (sfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0
+               && is_whiteout (true, de->d_name, &st))
+        hidden = de->d_name;
+      if (hidden == NULL || *hidden == '\0' || strcmp (hidden, ".") == 0
+          || strcmp (hidden, "..") == 0)
+        continue;
+      if (faccessat (dfd, hidden, F_OK, AT_SYMLINK_NOFOLLOW) == 0
+          && dxc_rm_rf_at (dfd, hidden, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+/* fresh: dfd was just made, empty (nothing to hide, nothing to replace). */
+static int
+copy_dir (int sfd, int dfd, bool layer, bool fresh, dxc_error **err)
+{
+  cleanup_dir DIR *d = fdopendir (dup (sfd));
+  struct dirent *de;
+
+  if (d == NULL)
+    return dxc_error_errno (err, errno, "opendir");
+  if (layer && !fresh && apply_whiteouts (sfd, dfd, err) < 0)
+    return -1;
   /* The dup shares sfd's offset, which a reader before us may have moved. */
   rewinddir (d);
   while ((de = readdir (d)))
@@ -75,14 +147,11 @@ copy_dir (int sfd, int dfd, dxc_error **err)
         continue;
       if (fstatat (sfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
         return dxc_error_errno (err, errno, "stat %s", de->d_name);
-      exists = fstatat (dfd, de->d_name, &dst, AT_SYMLINK_NOFOLLOW) == 0;
-      /* A whiteout hides what the lower layers had. */
-      if (S_ISCHR (st.st_mode) && st.st_rdev == makedev (0, 0))
-        {
-          if (exists && dxc_rm_rf_at (dfd, de->d_name, err) < 0)
-            return -1;
-          continue;
-        }
+      /* Applied above (or, in a plain tree, nothing to copy). */
+      if (is_whiteout (layer, de->d_name, &st))
+        continue;
+      exists = !fresh
+               && fstatat (dfd, de->d_name, &dst, AT_SYMLINK_NOFOLLOW) == 0;
       if (exists && !(S_ISDIR (st.st_mode) && S_ISDIR (dst.st_mode)))
         {
           if (dxc_rm_rf_at (dfd, de->d_name, err) < 0)
@@ -109,7 +178,7 @@ copy_dir (int sfd, int dfd, dxc_error **err)
           cdfd = openat (dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
           if (cdfd < 0)
             return dxc_error_errno (err, errno, "open %s", de->d_name);
-          if (copy_dir (csfd, cdfd, err) < 0)
+          if (copy_dir (csfd, cdfd, layer, !exists, err) < 0)
             return dxc_error_prefix (err, "%s", de->d_name);
           if (fchown (cdfd, st.st_uid, st.st_gid) < 0
               || fchmod (cdfd, st.st_mode & 07777) < 0)
@@ -131,7 +200,12 @@ copy_dir (int sfd, int dfd, dxc_error **err)
           target[n] = '\0';
           if (symlinkat (target, dfd, de->d_name) < 0)
             return dxc_error_errno (err, errno, "symlink %s", de->d_name);
-          fchownat (dfd, de->d_name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
+          if (!owned_as_made (&st))
+            fchownat (dfd, de->d_name, st.st_uid, st.st_gid,
+                      AT_SYMLINK_NOFOLLOW);
+          utimensat (dfd, de->d_name,
+                     (struct timespec[]){ st.st_atim, st.st_mtim },
+                     AT_SYMLINK_NOFOLLOW);
         }
       else if (mknodat (dfd, de->d_name, st.st_mode, st.st_rdev) < 0
                || fchownat (dfd, de->d_name, st.st_uid, st.st_gid,
@@ -142,23 +216,32 @@ copy_dir (int sfd, int dfd, dxc_error **err)
   return 0;
 }
 
+static void
+restore_umask (mode_t *m)
+{
+  umask (*m);
+}
+
 int
-dxc_copy_layer_into (const char *src, const char *dst, dxc_error **err)
+dxc_copy_layer_into (const char *src, const char *dst, bool first,
+                     dxc_error **err)
 {
   cleanup_close int sfd = open (src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   cleanup_close int dfd = open (dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  _cleanup_ (restore_umask) mode_t old = umask (0);
   if (sfd < 0)
     return dxc_error_errno (err, errno, "open %s", src);
   if (dfd < 0)
     return dxc_error_errno (err, errno, "open %s", dst);
-  return copy_dir (sfd, dfd, err);
+  return copy_dir (sfd, dfd, true, first, err);
 }
 
 int
 dxc_copy_tree_fd (int sfd, int dfd, dxc_error **err)
 {
+  _cleanup_ (restore_umask) mode_t old = umask (0);
   struct stat st;
-  if (copy_dir (sfd, dfd, err) < 0)
+  if (copy_dir (sfd, dfd, false, false, err) < 0)
     return -1;
   /* The top directory takes the source's owner, mode and times too. */
   if (fstat (sfd, &st) < 0)

@@ -4,11 +4,13 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "fs.h"
@@ -45,7 +47,18 @@ dxc_read_fd (int fd, char **ret_data, size_t *ret_len, dxc_error **err)
 {
   cleanup_free char *buf = NULL;
   size_t len = 0, cap = 0;
+  struct stat st;
 
+  /* A regular file in one buffer of its size (and room to see its end):
+     no copy on the way. */
+  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_size > 0
+      && (uint64_t) st.st_size < SIZE_MAX / 2)
+    {
+      cap = (size_t) st.st_size + 4096;
+      buf = malloc (cap + 1);
+      if (buf == NULL)
+        return dxc_error_errno (err, ENOMEM, "read");
+    }
   for (;;)
     {
       ssize_t n;
@@ -115,16 +128,26 @@ int
 dxc_write_file_atomic (const char *path, const void *data, size_t len,
                        mode_t mode, int flags, dxc_error **err)
 {
+  struct iovec one = { (void *) data, len };
+  return dxc_write_file_atomicv (path, &one, 1, mode, flags, err);
+}
+
+int
+dxc_write_file_atomicv (const char *path, const struct iovec *parts,
+                        size_t n, mode_t mode, int flags, dxc_error **err)
+{
   cleanup_free char *tmp = NULL;
   cleanup_close int fd = -1;
+  bool failed = false;
 
   if (asprintf (&tmp, "%s.tmp-%d", path, getpid ()) < 0)
     return dxc_error_errno (err, ENOMEM, "write %s", path);
   fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0)
     return dxc_error_errno (err, errno, "create %s", tmp);
-  if (dxc_write_all (fd, data, len) < 0
-      || ((flags & DXC_WRITE_SYNC) && fdatasync (fd) < 0))
+  for (size_t i = 0; i < n && !failed; i++)
+    failed = dxc_write_all (fd, parts[i].iov_base, parts[i].iov_len) < 0;
+  if (failed || ((flags & DXC_WRITE_SYNC) && fdatasync (fd) < 0))
     {
       int saved = errno;
       unlink (tmp);

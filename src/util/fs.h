@@ -27,6 +27,11 @@ int dxc_read_file_at (int dirfd, const char *path, char **ret_data,
  * readers see the old or the new content, never a part. */
 int dxc_write_file_atomic (const char *path, const void *data, size_t len,
                            mode_t mode, int flags, dxc_error **err);
+/* The same from parts written one after the other. */
+struct iovec;
+int dxc_write_file_atomicv (const char *path, const struct iovec *parts,
+                            size_t n, mode_t mode, int flags,
+                            dxc_error **err);
 int dxc_write_file (const char *path, const char *data, dxc_error **err);
 /* Remove path and everything below it; never follows symlinks and never
  * descends into another file system (a leaked mount is an error, not data

@@ -256,6 +256,49 @@ EOF
   [ "$status" -eq 125 ]
 }
 
+@test "storage driver: overlay where the store's file system allows it, copy on an overlay, kept with the store" {
+  # a store on a tmpfs: overlay, silently
+  mkdir -p "$TEST_TMP/t" "$TEST_TMP/o"/{l,u,w,m}
+  mount -t tmpfs tmpfs "$TEST_TMP/t"
+  run "$ENGINE" --root "$TEST_TMP/t/root" --runroot "$RUNROOT" run --rm --network none busybox sh -c 'grep " / " /proc/mounts'
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$(cat "$TEST_TMP/t/root/storage-driver")" = overlay ]
+  [[ "$output" == *"overlay / overlay "*"upperdir=$TEST_TMP/t/root/containers/"* ]]
+  [[ "$output" != *"storage driver"* ]]
+  # a store on an overlay (the engine in a container): copy, said once
+  mount -t overlay overlay -o "lowerdir=$TEST_TMP/o/l,upperdir=$TEST_TMP/o/u,workdir=$TEST_TMP/o/w" "$TEST_TMP/o/m"
+  local o=("$ENGINE" --root "$TEST_TMP/o/m/root" --runroot "$RUNROOT")
+  run "${o[@]}" run --rm --network none busybox sh -c 'echo ok; grep " / " /proc/mounts'
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"storage driver copy for $TEST_TMP/o/m/root: overlayfs refuses an upper directory on overlayfs"* ]]
+  [[ "$output" == *ok* ]]
+  [[ "$output" != *"upperdir=$TEST_TMP/o/m/root/containers/"* ]]
+  [ "$(cat "$TEST_TMP/o/m/root/storage-driver")" = copy ]
+  run "${o[@]}" run --rm --network none busybox true
+  [ "$status" -eq 0 ]
+  [ -z "$output" ]
+  run "${o[@]}" info
+  [[ "$output" == *"Storage Driver: copy"* ]]
+  [[ "$output" == *"Backing Filesystem: overlayfs"* ]]
+  # overlay forced where it cannot work: the cause and the fixes, nothing made
+  run "$ENGINE" --root "$TEST_TMP/o/m/new" --runroot "$RUNROOT" --storage-driver overlay run --rm busybox true
+  echo "$output"
+  [ "$status" -eq 125 ]
+  [ "${#lines[@]}" -eq 1 ]
+  [[ "$output" == *"storage driver overlay cannot work for the store $TEST_TMP/o/m/new: overlayfs refuses an upper directory on overlayfs (Invalid argument); put the store on a volume or a tmpfs (--root), or use --storage-driver copy"* ]]
+  [ ! -e "$TEST_TMP/o/m/new" ]
+  # a copy store is never used as overlay; an overlay store can be copied
+  run "${o[@]}" --storage-driver overlay run --rm busybox true
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"was made for the copy driver"* ]]
+  run "$ENGINE" --root "$TEST_TMP/t/root" --runroot "$RUNROOT" --storage-driver copy run --rm --network none busybox sh -c 'grep " / " /proc/mounts'
+  [ "$status" -eq 0 ]
+  [[ "$output" != *"upperdir=$TEST_TMP/t/root/containers/"* ]]
+  [ "$(cat "$TEST_TMP/t/root/storage-driver")" = overlay ]
+}
+
 @test "rmi refuses an image in use, removes its blobs and layers otherwise" {
   dxc run --name user busybox true
   run dxc rmi busybox

@@ -381,6 +381,31 @@ load_leaves_nothing() {
   [ "$output" = "Seccomp:	0" ]
 }
 
+@test "seccomp: the engine's cached filter is the profile's, in config.json and in force; a damaged cache is rebuilt" {
+  mkdir -p "$TEST_TMP/p"
+  cp "$ATTACK" "$TEST_TMP/p/attack"
+  import_image probe "$TEST_TMP/p"
+  dxc run --name cold probe true
+  dxc run --name warm probe true
+  # config.json holds linux.seccomp as the profile translates (cold) and as
+  # the cache gives it back (warm): the same JSON, not a placeholder
+  cold=$(jq -S .linux.seccomp "$ROOT"/containers/"$(dxc inspect cold | jq -r '.[0].Id')"/config.json)
+  warm=$(jq -S .linux.seccomp "$ROOT"/containers/"$(dxc inspect warm | jq -r '.[0].Id')"/config.json)
+  [ "$cold" = "$warm" ]
+  jq -e '.syscalls | length > 5' <<<"$warm"
+  jq -e '[.syscalls[].names[]] | index("read") and (index("keyctl") | not)' <<<"$warm"
+  # damaged entries: truncated, then overwritten with zeros
+  for damage in 'truncate -s 64' 'dd if=/dev/zero bs=1 count=4096 conv=notrunc status=none of='; do
+    for f in "$RUNROOT"/seccomp/*.bpf; do
+      if [[ "$damage" == dd* ]]; then $damage"$f"; else $damage "$f"; fi
+    done
+    run dxc run --rm probe /attack syscalls
+    echo "$output"
+    grep -qx "keyctl Operation not permitted" <<<"$output"
+    grep -qx "getpid ok" <<<"$output"
+  done
+}
+
 @test "keyrings: host root's user keyring (@u, shared by uid 0) is out of reach" {
   mkdir -p "$TEST_TMP/p"
   cp "$ATTACK" "$TEST_TMP/p/attack"

@@ -101,12 +101,29 @@ image_lowerdirs() {
   [ "$status" -eq 0 ]
 
   umoci unpack --image "$L:multi" "$TEST_TMP/ref" >/dev/null
-  merged_view "$(image_lowerdirs "$REGISTRY/test/multi:v1")" "$TEST_TMP/merged"
   tree_facts "$TEST_TMP/ref/rootfs" > "$TEST_TMP/ref.facts"
-  tree_facts "$TEST_TMP/merged" > "$TEST_TMP/ours.facts"
-  umount "$TEST_TMP/merged"
+  if [ "$(cat "$ROOT/storage-driver")" = overlay ]; then
+    # the overlay driver's view: the layers as overlayfs merges them
+    merged_view "$(image_lowerdirs "$REGISTRY/test/multi:v1")" "$TEST_TMP/merged"
+    tree_facts "$TEST_TMP/merged" > "$TEST_TMP/ours.facts"
+    umount "$TEST_TMP/merged"
+    [ "$(wc -l < "$TEST_TMP/ours.facts")" -gt 200 ]
+    run diff -u "$TEST_TMP/ref.facts" "$TEST_TMP/ours.facts"
+    [ "$status" -eq 0 ]
+    # the copy driver from the same layers (overlay's whiteouts)
+    copy_driver_facts "$ROOT" "$REGISTRY/test/multi:v1" > "$TEST_TMP/copy.facts"
+    run diff -u "$TEST_TMP/ref.facts" "$TEST_TMP/copy.facts"
+    echo "$output"
+    [ "$status" -eq 0 ]
+  fi
+  # a copy store (whiteouts kept as ".wh." files), whatever the file system
+  dxc --root "$TEST_TMP/copy-root" --storage-driver copy pull -q "$REGISTRY/test/multi:v1"
+  [ "$(cat "$TEST_TMP/copy-root/storage-driver")" = copy ]
+  find "$TEST_TMP/copy-root/layers" -name '.wh.*' | grep -q .
+  copy_driver_facts "$TEST_TMP/copy-root" "$REGISTRY/test/multi:v1" > "$TEST_TMP/ours.facts"
   [ "$(wc -l < "$TEST_TMP/ours.facts")" -gt 200 ]
   run diff -u "$TEST_TMP/ref.facts" "$TEST_TMP/ours.facts"
+  echo "$output"
   [ "$status" -eq 0 ]
   # and the facts say what the layers did
   grep -q '^./etc/layer2 dir' "$TEST_TMP/ours.facts"

@@ -99,6 +99,19 @@ merged_view() {
   mount -t overlay overlay -o "lowerdir=$1" "$2"
 }
 
+# copy_driver_facts ROOT IMAGE: tree_facts of the root the copy driver makes
+# for IMAGE from the store at ROOT (a container that ran true, its rootfs
+# kept), without what the runtime adds (under the mount points, the
+# network files).
+copy_driver_facts() {
+  local id
+  dxc --root "$1" --storage-driver copy run --network none --name copyview "$2" true
+  id=$(dxc --root "$1" inspect copyview | jq -r '.[0].Id')
+  tree_facts "$1/containers/$id/rootfs" |
+    grep -Ev '^\./(proc|sys|dev)/|^\./etc/(hosts|hostname|resolv\.conf) '
+  dxc --root "$1" rm copyview >/dev/null
+}
+
 # make_slow_image LAYOUT TAG: busybox plus three layers of incompressible
 # data (8 MB each): a pull that lasts long enough to be interrupted.
 make_slow_image() {

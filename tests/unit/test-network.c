@@ -5,9 +5,13 @@
 #include <cmocka.h>
 #include <arpa/inet.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <unistd.h>
 
 #include "engine/network.h"
 #include "net/dnsfiles.h"
+#include "net/ports.h"
 
 static void
 expect_port (const char *arg, const char *proto, const char *ip, int hp, int cp)
@@ -53,6 +57,46 @@ test_ports (void **state)
   expect_refused ("80/sctp", "invalid proto: sctp");
   expect_refused ("1.2.3:80:80", "invalid IP address: 1.2.3");
   expect_refused ("a:b:c:d", "invalid port specification");
+}
+
+static bool
+never_gone (const char *owner)
+{
+  return false;
+}
+
+/* A port a socket of the host holds is refused; port 0 picks a free one,
+   which is then free to bind. */
+static void
+test_port_reserve (void **state)
+{
+  struct sockaddr_in sa = { .sin_family = AF_INET };
+  socklen_t len = sizeof sa;
+  int fd = socket (AF_INET, SOCK_STREAM, 0);
+  dxc_port p = { .proto = "tcp", .host_ip = "127.0.0.1" };
+  dxc_error *err = NULL;
+
+  sa.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  assert_true (fd >= 0);
+  assert_int_equal (bind (fd, (struct sockaddr *) &sa, sizeof sa), 0);
+  assert_int_equal (listen (fd, 1), 0);
+  assert_int_equal (getsockname (fd, (struct sockaddr *) &sa, &len), 0);
+  p.host_port = ntohs (sa.sin_port);
+  assert_int_equal (dxc_port_reserve (&p, never_gone, &err), -1);
+  assert_non_null (strstr (err->msg, "port is already allocated"));
+  dxc_error_free (err);
+  err = NULL;
+  p.host_port = 0;
+  assert_int_equal (dxc_port_reserve (&p, never_gone, &err), 0);
+  assert_true (p.host_port > 0);
+  assert_int_not_equal (p.host_port, ntohs (sa.sin_port));
+  /* A UDP port of the same number is another port. */
+  {
+    dxc_port u = { .proto = "udp", .host_ip = "127.0.0.1",
+                   .host_port = ntohs (sa.sin_port) };
+    assert_int_equal (dxc_port_reserve (&u, never_gone, &err), 0);
+  }
+  close (fd);
 }
 
 static void
@@ -160,6 +204,7 @@ main (void)
     cmocka_unit_test (test_resolv_conf),
     cmocka_unit_test (test_hosts_file),
     cmocka_unit_test (test_ports),
+    cmocka_unit_test (test_port_reserve),
     cmocka_unit_test (test_checks),
     cmocka_unit_test (test_subnets),
   };

@@ -2,7 +2,12 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -97,6 +102,7 @@ caps_of (const char **add, size_t na, const char **drop, size_t nd,
   json_t *caps;
   assert_int_equal (dxc_security_check (&o, &err), 0);
   assert_int_equal (dxc_security_to_spec (&o, spec, &err), 0);
+  assert_int_equal (dxc_security_seccomp_json (&o, spec, &err), 0);
   caps = json_incref (json_object_get (
       json_object_get (json_object_get (spec, "process"), "capabilities"),
       "bounding"));
@@ -170,6 +176,129 @@ test_bad_options (void **state)
   }
 }
 
+/* The engine's cached filter: a cold run (translated and compiled) and a
+   warm one (from the cache) give the same linux.seccomp text and the same
+   instructions as the uncached path; a damaged or foreign entry is never
+   used; other capabilities have an entry of their own. */
+static char *
+prepared (const dxc_security_opts *o, json_t *spec, dxc_seccomp *s)
+{
+  dxc_error *err = NULL;
+  assert_int_equal (dxc_security_seccomp (o, spec, s, &err), 0);
+  assert_non_null (s->source);
+  assert_non_null (s->filter);
+  return s->source;
+}
+
+/* how 0: truncate each entry; 1: change one byte of its key; 2: check
+   that each was written again (neither damage left). */
+static void
+damage_entries (const char *dir, int how)
+{
+  DIR *d = opendir (dir);
+  struct dirent *e;
+  assert_non_null (d);
+  while ((e = readdir (d)))
+    {
+      char p[4096];
+      if (e->d_name[0] == '.')
+        continue;
+      snprintf (p, sizeof p, "%s/%s", dir, e->d_name);
+      if (how == 0)
+        assert_int_equal (truncate (p, 100), 0);
+      else if (how == 2)
+        {
+          struct stat st;
+          FILE *f = fopen (p, "r");
+          assert_non_null (f);
+          assert_int_equal (fstat (fileno (f), &st), 0);
+          assert_true (st.st_size > 100);
+          fseek (f, 20, SEEK_SET);
+          assert_int_not_equal (fgetc (f), '#');
+          fclose (f);
+        }
+      else
+        {
+          /* One byte of the key changed: the entry is someone else's. */
+          FILE *f = fopen (p, "r+");
+          assert_non_null (f);
+          fseek (f, 20, SEEK_SET);
+          fputc ('#', f);
+          fclose (f);
+        }
+    }
+  closedir (d);
+}
+
+static void
+test_seccomp_cache (void **state)
+{
+  char dir[] = "/tmp/dxc-test-seccomp-XXXXXX";
+  dxc_security_opts o = { 0 };
+  const char *add[] = { "SYS_ADMIN" };
+  json_t *spec = dxc_spec_default (), *plain, *from_text;
+  dxc_error *err = NULL;
+  char *cold_text, *warm_text, *t;
+  size_t insn = 8; /* struct sock_filter */
+  dxc_seccomp cold, warm, s;
+
+  assert_non_null (mkdtemp (dir));
+  dxc_seccomp_set_cache_dir (dir);
+  assert_int_equal (dxc_security_to_spec (&o, spec, &err), 0);
+  cold_text = prepared (&o, spec, &cold);
+  assert_null (cold.map); /* compiled */
+  warm_text = prepared (&o, spec, &warm);
+  assert_non_null (warm.map); /* from the cache */
+  assert_string_equal (cold_text, warm_text);
+  assert_int_equal (cold.len, warm.len);
+  assert_memory_equal (cold.filter, warm.filter,
+                       cold.len * insn);
+  /* The text is the uncached translation. */
+  assert_int_equal (dxc_security_seccomp_json (&o, spec, &err), 0);
+  plain = json_object_get (json_object_get (spec, "linux"), "seccomp");
+  from_text = json_loads (warm_text, 0, NULL);
+  assert_true (json_equal (plain, from_text));
+  json_decref (from_text);
+  for (int how = 0; how < 2; how++)
+    {
+      damage_entries (dir, how);
+      t = prepared (&o, spec, &s);
+      assert_string_equal (t, cold_text);
+      assert_memory_equal (s.filter, cold.filter,
+                           cold.len * insn);
+      dxc_seccomp_clear (&s);
+      damage_entries (dir, 2);
+    }
+  /* SYS_ADMIN opens unshare and mount: another filter. */
+  {
+    dxc_security_opts a = { .cap_add = add, .n_cap_add = 1 };
+    json_t *spec2 = dxc_spec_default ();
+    assert_int_equal (dxc_security_to_spec (&a, spec2, &err), 0);
+    t = prepared (&a, spec2, &s);
+    assert_string_not_equal (t, cold_text);
+    dxc_seccomp_clear (&s);
+    t = prepared (&a, spec2, &s);
+    assert_string_not_equal (t, cold_text);
+    assert_non_null (strstr (t, "\"unshare\""));
+    dxc_seccomp_clear (&s);
+    json_decref (spec2);
+  }
+  /* Unconfined: no filter, no text. */
+  o.seccomp = "unconfined";
+  assert_int_equal (dxc_security_seccomp (&o, spec, &s, &err), 0);
+  assert_null (s.source);
+  assert_null (s.filter);
+  dxc_seccomp_set_cache_dir (NULL);
+  dxc_seccomp_clear (&cold);
+  dxc_seccomp_clear (&warm);
+  json_decref (spec);
+  {
+    char cmd[4200];
+    snprintf (cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal (system (cmd), 0);
+  }
+}
+
 int
 main (void)
 {
@@ -177,6 +306,7 @@ main (void)
     cmocka_unit_test (test_default_profile),
     cmocka_unit_test (test_cap_flags),
     cmocka_unit_test (test_bad_options),
+    cmocka_unit_test (test_seccomp_cache),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

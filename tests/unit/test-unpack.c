@@ -1,7 +1,8 @@
 /* Unit tests of layer extraction: paths are cleaned, nothing lands outside
  * the layer (traversal, symlink then file through it, hard link out),
- * whiteouts become overlayfs whiteouts, metadata is kept. Needs root (mknod,
- * trusted.* xattrs, chown). */
+ * whiteouts become overlayfs whiteouts (or stay files for a copy store),
+ * metadata is kept; layers copied as the copy driver does. Needs root
+ * (mknod, trusted.* xattrs, chown). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -18,7 +19,11 @@
 #include <unistd.h>
 
 #include "image/unpack.h"
+#include "util/copy.h"
 #include "util/fs.h"
+
+/* dxc_unpack_layer's flags for the test at hand. */
+static unsigned unpack_flags;
 
 typedef struct tar_buf
 {
@@ -69,7 +74,7 @@ unpack (tar_buf *b, const char *layer, char **msg)
   int r;
   archive_read_support_format_tar (a);
   archive_read_open_memory (a, b->data, b->len);
-  r = dxc_unpack_layer (a, fd, &err);
+  r = dxc_unpack_layer (a, fd, unpack_flags, &err);
   if (msg)
     *msg = err ? strdup (err->msg) : NULL;
   dxc_error_free (err);
@@ -80,14 +85,37 @@ unpack (tar_buf *b, const char *layer, char **msg)
 
 static char base[256], layer[300];
 
+/* A layer directory under dir, unpacked with flags. */
 static int
-setup (void **state)
+make_layer_dir (const char *dir, unsigned flags)
 {
-  snprintf (base, sizeof base, "/tmp/dxc-unpack-XXXXXX");
+  unpack_flags = flags;
+  snprintf (base, sizeof base, "%s/dxc-unpack-XXXXXX", dir);
   assert_non_null (mkdtemp (base));
   snprintf (layer, sizeof layer, "%s/layer", base);
   mkdir (layer, 0755);
   return 0;
+}
+
+/* The overlay form needs a file system that stores 0:0 devices and
+   trusted.overlay.* as they are: not an overlay (CI runs the suite inside
+   a container whose /tmp is one). /dev/shm is a tmpfs everywhere. */
+static int
+setup_shm (void **state)
+{
+  return make_layer_dir ("/dev/shm", 0);
+}
+
+static int
+setup_files (void **state)
+{
+  return make_layer_dir ("/tmp", DXC_UNPACK_WHITEOUT_FILES);
+}
+
+static int
+setup (void **state)
+{
+  return make_layer_dir ("/tmp", 0);
 }
 
 static int
@@ -232,6 +260,109 @@ test_whiteouts_and_metadata (void **state)
   free (b.data);
 }
 
+/* A copy store keeps whiteouts as the OCI files (empty, no device, no
+   xattr), whatever file system it is on. */
+static void
+test_whiteouts_as_files (void **state)
+{
+  tar_buf b;
+  struct archive *a = tar_new (&b);
+  struct stat st;
+  char p[400], v[4];
+  tar_add (a, "dir/", AE_IFDIR, 0750, NULL, NULL, false);
+  tar_add (a, "dir/.wh..wh..opq", AE_IFREG, 0644, NULL, NULL, false);
+  tar_add (a, "dir/.wh.gone", AE_IFREG, 0644, NULL, NULL, false);
+  tar_add (a, "dir/file", AE_IFREG, 0644, "hello", NULL, false);
+  archive_write_close (a);
+  archive_write_free (a);
+  assert_int_equal (unpack (&b, layer, NULL), 0);
+  free (b.data);
+  snprintf (p, sizeof p, "%s/dir/.wh.gone", layer);
+  assert_int_equal (lstat (p, &st), 0);
+  assert_true (S_ISREG (st.st_mode));
+  assert_int_equal (st.st_size, 0);
+  snprintf (p, sizeof p, "%s/dir/.wh..wh..opq", layer);
+  assert_int_equal (lstat (p, &st), 0);
+  assert_true (S_ISREG (st.st_mode));
+  assert_false (exists_in (layer, "dir/gone"));
+  snprintf (p, sizeof p, "%s/dir", layer);
+  assert_int_equal (getxattr (p, "trusted.overlay.opaque", v, sizeof v), -1);
+  /* "..": refused in either form */
+  a = tar_new (&b);
+  tar_add (a, "dir/.wh...", AE_IFREG, 0644, NULL, NULL, false);
+  archive_write_close (a);
+  archive_write_free (a);
+  assert_int_equal (unpack (&b, layer, NULL), -1);
+  free (b.data);
+}
+
+/* Two layers unpacked in the store's form and copied into a root as the
+   copy driver does: the upper layer's whiteout and opaque directory hide
+   what the lower one had, a name whited out and made again in one layer
+   stays, and no whiteout shows in the root. */
+static void
+test_layers_copied (void **state)
+{
+  char lower[300], upper[300], root[300];
+  tar_buf b;
+  struct archive *a;
+  dxc_error *err = NULL;
+
+  snprintf (lower, sizeof lower, "%s/lower", base);
+  snprintf (upper, sizeof upper, "%s/upper", base);
+  snprintf (root, sizeof root, "%s/root", base);
+  mkdir (lower, 0755);
+  mkdir (upper, 0755);
+  mkdir (root, 0755);
+  a = tar_new (&b);
+  tar_add (a, "d/", AE_IFDIR, 0755, NULL, NULL, false);
+  tar_add (a, "d/a", AE_IFREG, 0644, "a", NULL, false);
+  tar_add (a, "d/sub/", AE_IFDIR, 0755, NULL, NULL, false);
+  tar_add (a, "d/sub/b", AE_IFREG, 0644, "b", NULL, false);
+  tar_add (a, "gone", AE_IFREG, 0644, "g", NULL, false);
+  tar_add (a, "again", AE_IFREG, 0644, "old", NULL, false);
+  tar_add (a, "keep", AE_IFREG, 0644, "k", NULL, false);
+  archive_write_close (a);
+  archive_write_free (a);
+  assert_int_equal (unpack (&b, lower, NULL), 0);
+  free (b.data);
+  a = tar_new (&b);
+  tar_add (a, "d/", AE_IFDIR, 0755, NULL, NULL, false);
+  tar_add (a, "d/.wh..wh..opq", AE_IFREG, 0644, NULL, NULL, false);
+  tar_add (a, "d/c", AE_IFREG, 0644, "c", NULL, false);
+  tar_add (a, ".wh.gone", AE_IFREG, 0644, NULL, NULL, false);
+  tar_add (a, ".wh.again", AE_IFREG, 0644, NULL, NULL, false);
+  tar_add (a, "again", AE_IFREG, 0644, "new", NULL, false);
+  tar_add (a, "new", AE_IFREG, 0644, "n", NULL, false);
+  archive_write_close (a);
+  archive_write_free (a);
+  assert_int_equal (unpack (&b, upper, NULL), 0);
+  free (b.data);
+
+  if (dxc_copy_layer_into (lower, root, true, &err) < 0
+      || dxc_copy_layer_into (upper, root, false, &err) < 0)
+    fail_msg ("copy: %s", err->msg);
+  assert_true (exists_in (root, "d/c"));
+  assert_false (exists_in (root, "d/a"));
+  assert_false (exists_in (root, "d/sub"));
+  assert_false (exists_in (root, "gone"));
+  assert_true (exists_in (root, "keep"));
+  assert_true (exists_in (root, "new"));
+  assert_true (exists_in (root, "again"));
+  {
+    char p[400], text[8] = "";
+    FILE *f;
+    snprintf (p, sizeof p, "%s/again", root);
+    f = fopen (p, "r");
+    assert_non_null (f);
+    assert_non_null (fgets (text, sizeof text, f));
+    fclose (f);
+    assert_string_equal (text, "new");
+  }
+  assert_false (exists_in (root, ".wh.gone"));
+  assert_false (exists_in (root, "d/.wh..wh..opq"));
+}
+
 static void
 test_clean_path (void **state)
 {
@@ -257,7 +388,12 @@ main (void)
     cmocka_unit_test_setup_teardown (test_symlink_to_host_dir, setup,
                                      teardown),
     cmocka_unit_test_setup_teardown (test_hardlink_out, setup, teardown),
-    cmocka_unit_test_setup_teardown (test_whiteouts_and_metadata, setup,
+    cmocka_unit_test_setup_teardown (test_whiteouts_and_metadata, setup_shm,
+                                     teardown),
+    cmocka_unit_test_setup_teardown (test_whiteouts_as_files, setup_files,
+                                     teardown),
+    cmocka_unit_test_setup_teardown (test_layers_copied, setup_shm, teardown),
+    cmocka_unit_test_setup_teardown (test_layers_copied, setup_files,
                                      teardown),
     cmocka_unit_test (test_clean_path),
   };

@@ -29,8 +29,8 @@ trap cleanup EXIT
 # no systemd): bench/common.sh.
 . "$repo/bench/common.sh"
 bench_podman_conf
-"${pm[@]}" run --rm --privileged --network host --rootfs /:O \
-  -v "$repo:/src:ro" -e TESTS="${TESTS:-}" /bin/bash -c '
+"${pm[@]}" run --rm --privileged --network host \
+  -v "$repo:/src:ro" -e TESTS="${TESTS:-}" --rootfs /:O /bin/bash -c '
     set -eu
     [ "$(stat -f -c %T /)" = overlayfs ] || { echo "overlay-lane: / is not an overlay" >&2; exit 1; }
     rm -rf /build && cp -a /src /build && cd /build

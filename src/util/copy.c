@@ -1,5 +1,4 @@
-/* Layer copy for the "copy" storage driver: see copy.h. Hard links inside
- * a layer become separate files (a known limit of this driver). */
+/* Layer copy for the "copy" storage driver: see copy.h. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +10,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "util/alloc.h"
 #include "util/copy.h"
 #include "util/fs.h"
 
@@ -126,10 +126,61 @@ apply_whiteouts (int sfd, int dfd, dxc_error **err)
   return 0;
 }
 
+/* One copy: hard links of the source made again as hard links (a file
+   with more than one link is looked up by device and inode among those
+   copied: the path of its first copy, from the top of the destination). */
+typedef struct copy_ctx
+{
+  int top;        /* the destination's top directory */
+  bool layer;     /* whiteouts are applied (a layer), or copied (a tree) */
+  char rel[4096]; /* the directory being copied, from the top ("" or "a/b/") */
+  struct linked
+  {
+    dev_t dev;
+    ino_t ino;
+    char *path;
+  } *links;
+  size_t n_links;
+} copy_ctx;
+
+static void
+copy_ctx_clear (copy_ctx *c)
+{
+  for (size_t i = 0; i < c->n_links; i++)
+    free (c->links[i].path);
+  free (c->links);
+}
+
+/* A regular file with other links: linked to its first copy if there is
+   one (1), or remembered as that first copy (0). */
+static int
+link_or_remember (copy_ctx *c, int dfd, const char *name,
+                  const struct stat *st, dxc_error **err)
+{
+  struct linked *v;
+  for (size_t i = 0; i < c->n_links; i++)
+    if (c->links[i].dev == st->st_dev && c->links[i].ino == st->st_ino)
+      {
+        if (linkat (c->top, c->links[i].path, dfd, name, 0) < 0)
+          return dxc_error_errno (err, errno, "link %s%s", c->rel, name);
+        return 1;
+      }
+  v = realloc (c->links, (c->n_links + 1) * sizeof *v);
+  if (v == NULL)
+    dxc_oom ();
+  c->links = v;
+  v[c->n_links].dev = st->st_dev;
+  v[c->n_links].ino = st->st_ino;
+  v[c->n_links].path = dxc_xasprintf ("%s%s", c->rel, name);
+  c->n_links++;
+  return 0;
+}
+
 /* fresh: dfd was just made, empty (nothing to hide, nothing to replace). */
 static int
-copy_dir (int sfd, int dfd, bool layer, bool fresh, dxc_error **err)
+copy_dir (copy_ctx *c, int sfd, int dfd, bool fresh, dxc_error **err)
 {
+  bool layer = c->layer;
   cleanup_dir DIR *d = fdopendir (dup (sfd));
   struct dirent *de;
 
@@ -178,8 +229,17 @@ copy_dir (int sfd, int dfd, bool layer, bool fresh, dxc_error **err)
           cdfd = openat (dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
           if (cdfd < 0)
             return dxc_error_errno (err, errno, "open %s", de->d_name);
-          if (copy_dir (csfd, cdfd, layer, !exists, err) < 0)
-            return dxc_error_prefix (err, "%s", de->d_name);
+          {
+            size_t rl = strlen (c->rel);
+            int r;
+            if (rl + strlen (de->d_name) + 2 > sizeof c->rel)
+              return dxc_error_errno (err, ENAMETOOLONG, "%s", de->d_name);
+            snprintf (c->rel + rl, sizeof c->rel - rl, "%s/", de->d_name);
+            r = copy_dir (c, csfd, cdfd, !exists, err);
+            c->rel[rl] = '\0';
+            if (r < 0)
+              return dxc_error_prefix (err, "%s", de->d_name);
+          }
           if (fchown (cdfd, st.st_uid, st.st_gid) < 0
               || fchmod (cdfd, st.st_mode & 07777) < 0)
             return dxc_error_errno (err, errno, "set owner and mode of %s",
@@ -188,7 +248,11 @@ copy_dir (int sfd, int dfd, bool layer, bool fresh, dxc_error **err)
         }
       else if (S_ISREG (st.st_mode))
         {
-          if (copy_file (sfd, dfd, de->d_name, &st, err) < 0)
+          int linked = st.st_nlink > 1
+                           ? link_or_remember (c, dfd, de->d_name, &st, err)
+                           : 0;
+          if (linked < 0
+              || (linked == 0 && copy_file (sfd, dfd, de->d_name, &st, err) < 0))
             return -1;
         }
       else if (S_ISLNK (st.st_mode))
@@ -229,19 +293,21 @@ dxc_copy_layer_into (const char *src, const char *dst, bool first,
   cleanup_close int sfd = open (src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   cleanup_close int dfd = open (dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   _cleanup_ (restore_umask) mode_t old = umask (0);
+  _cleanup_ (copy_ctx_clear) copy_ctx c = { .top = dfd, .layer = true };
   if (sfd < 0)
     return dxc_error_errno (err, errno, "open %s", src);
   if (dfd < 0)
     return dxc_error_errno (err, errno, "open %s", dst);
-  return copy_dir (sfd, dfd, true, first, err);
+  return copy_dir (&c, sfd, dfd, first, err);
 }
 
 int
 dxc_copy_tree_fd (int sfd, int dfd, dxc_error **err)
 {
   _cleanup_ (restore_umask) mode_t old = umask (0);
+  _cleanup_ (copy_ctx_clear) copy_ctx c = { .top = dfd, .layer = false };
   struct stat st;
-  if (copy_dir (sfd, dfd, false, false, err) < 0)
+  if (copy_dir (&c, sfd, dfd, false, err) < 0)
     return -1;
   /* The top directory takes the source's owner, mode and times too. */
   if (fstat (sfd, &st) < 0)

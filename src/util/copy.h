@@ -3,7 +3,7 @@
  * whiteouts and opaque directories are applied before its files, in either
  * form: the OCI files ".wh.NAME" and ".wh..wh..opq" (a copy store's
  * layers) or overlayfs's 0:0 character devices and trusted.overlay.opaque
- * (an overlay store's). */
+ * (an overlay store's). Hard links within a layer stay hard links. */
 #ifndef DXC_COPY_H
 #define DXC_COPY_H
 

@@ -159,12 +159,15 @@ ctl() {
 }
 
 @test "device rules: the usual nodes work, others are refused" {
+  # (the node in the container's /dev: the root's own file system may be
+  # nodev, as a store on podman's overlay is)
   run dxc run --rm --cgroup-parent "$PARENT" busybox sh -c '
     echo x > /dev/null && head -c 4 /dev/zero | wc -c
-    mknod /tmp/mem c 1 1 && head -c 1 /tmp/mem'
+    mknod /dev/mem2 c 1 1 && head -c 1 /dev/mem2'
+  echo "$output"
   [ "$status" -ne 0 ]
   [ "${lines[0]}" = 4 ]
-  [[ "$output" == *"/tmp/mem: Operation not permitted"* ]]
+  [[ "$output" == *"/dev/mem2: Operation not permitted"* ]]
 }
 
 @test "nothing is left after many runs" {
@@ -228,7 +231,12 @@ EOF
   echo "$output"
   [ "$status" -eq 125 ]
   [ "${#lines[@]}" -eq 1 ]
-  [[ "$output" == *"this kernel has no $want"* ]]
+  if [ "$want" = memory.max ] && ! grep -q ' - cgroup2 ' /proc/self/mountinfo; then
+    # v1 alone (no cgroup2 mount at all, as inside CI's overlay lane)
+    [[ "$output" == *"linux.resources.unified needs cgroup v2, and this machine has v1 only"* ]]
+  else
+    [[ "$output" == *"this kernel has no $want"* ]]
+  fi
   assert_no_cgroup_left
 }
 

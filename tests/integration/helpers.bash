@@ -26,6 +26,17 @@ common_setup() {
          "each file gets a network namespace of its own" >&2
     return 1
   fi
+  # The store's storage driver is chosen on its first use, with a line that
+  # says so where overlay cannot work (a store on an overlay, as in CI's
+  # overlay lane): here, not in the test's first command (engine.bats tests
+  # that line).
+  "$ENGINE" --root "$ROOT" --runroot "$RUNROOT" info >/dev/null 2>&1 || true
+}
+
+# The storage driver of the test's store: overlay, or copy where the store
+# is on an overlay (CI's overlay lane).
+store_driver() {
+  cat "$ROOT/storage-driver"
 }
 
 # Commands "on the host": the file's network namespace, which we are in.

@@ -268,10 +268,12 @@ no_lease_left() {
 --add-host nocolon|NAME:IP
 EOF
   # a port a host process listens on
-  in_netns busybox nc -l -p 8099 >/dev/null 2>&1 3>&- &
+  # (nc itself in the background, so that $! is nc and the kill ends it)
+  busybox nc -l -p 8099 >/dev/null 2>&1 3>&- &
   sleep 0.3
   run dxc run --rm -p 8099:80 busybox true
   kill $! 2>/dev/null || true
+  wait $! 2>/dev/null || true
   [ "$status" -eq 125 ]
   [ "$output" = "devoxx-container: Bind for 0.0.0.0:8099 failed: port is already allocated" ]
 }

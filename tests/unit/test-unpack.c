@@ -322,6 +322,8 @@ test_layers_copied (void **state)
   tar_add (a, "gone", AE_IFREG, 0644, "g", NULL, false);
   tar_add (a, "again", AE_IFREG, 0644, "old", NULL, false);
   tar_add (a, "keep", AE_IFREG, 0644, "k", NULL, false);
+  tar_add (a, "d2/", AE_IFDIR, 0755, NULL, NULL, false);
+  tar_add (a, "d2/linked", AE_IFREG, 0644, NULL, "keep", true);
   archive_write_close (a);
   archive_write_free (a);
   assert_int_equal (unpack (&b, lower, NULL), 0);
@@ -361,6 +363,17 @@ test_layers_copied (void **state)
   }
   assert_false (exists_in (root, ".wh.gone"));
   assert_false (exists_in (root, "d/.wh..wh..opq"));
+  /* a hard link stays one */
+  {
+    char p1[400], p2[400];
+    struct stat s1, s2;
+    snprintf (p1, sizeof p1, "%s/keep", root);
+    snprintf (p2, sizeof p2, "%s/d2/linked", root);
+    assert_int_equal (lstat (p1, &s1), 0);
+    assert_int_equal (lstat (p2, &s2), 0);
+    assert_int_equal (s1.st_ino, s2.st_ino);
+    assert_int_equal (s1.st_nlink, 2);
+  }
 }
 
 static void

@@ -10,7 +10,7 @@ apt-get install -y -q --no-install-recommends \
   libcurl4-openssl-dev libisal-dev libzstd-dev zlib1g-dev \
   libseccomp-dev libmnl-dev libnftables-dev \
   libcmocka-dev bats jq util-linux bsdutils procps libcap2-bin \
-  busybox-static runc docker-registry skopeo umoci curl iproute2 coreutils nftables \
+  busybox-static runc podman docker-registry skopeo umoci curl iproute2 coreutils nftables \
   qemu-system-x86 cpio \
   apache2-utils openssl python3 \
   clang libclang-rt-14-dev strace

@@ -33,6 +33,10 @@ usage (FILE *f)
            "Commands:\n"
            "  run [--bundle DIR] [--no-pivot] [--no-new-keyring] [--pid-file FILE] ID\n"
            "                  create and run a container to its end\n"
+           "  create [--bundle DIR] [--no-pivot] [--no-new-keyring] [--pid-file FILE] ID\n"
+           "                  set a container up; its process waits for start\n"
+           "  start ID        let a created container run its program\n"
+           "  delete [--force] ID  remove a stopped (or created) container\n"
            "  state ID        print the state of a container (JSON)\n"
            "  kill ID [SIGNAL]  send a signal (default SIGTERM)\n"
            "  list            list the containers\n"
@@ -62,8 +66,9 @@ write_pid_file (pid_t pid, void *data)
     }
 }
 
+/* run, and create (the same setup; the process then waits for start). */
 static int
-cmd_run (int argc, char **argv)
+run_or_create (int argc, char **argv, bool create)
 {
   static const struct option opts[]
       = { { "bundle", required_argument, NULL, 'b' },
@@ -92,12 +97,15 @@ cmd_run (int argc, char **argv)
       case 'K': ro.no_new_keyring = true; break;
       case 'k': break;
       case 'd':
+        if (create)
+          return DXC_EXIT_ENGINE;
         return dxc_cli_usage_error ("run --detach is not supported yet");
       case 'h': usage (stdout); return 0;
       default: return DXC_EXIT_ENGINE;
       }
   if (optind != argc - 1)
-    return dxc_cli_usage_error ("run needs one container ID (see --help)");
+    return dxc_cli_usage_error ("%s needs one container ID (see --help)",
+                                argv[0]);
   if (dxc_cli_require_root ())
     return DXC_EXIT_ENGINE;
   ro.id = argv[optind];
@@ -113,6 +121,7 @@ cmd_run (int argc, char **argv)
   ro.bundle = bundle_abs;
   ro.state_root = state_root;
   ro.no_cgroup = no_cgroup;
+  ro.create_only = create;
   if (pid_file)
     {
       ro.on_started = write_pid_file;
@@ -124,6 +133,49 @@ cmd_run (int argc, char **argv)
 }
 
 static int
+cmd_run (int argc, char **argv)
+{
+  return run_or_create (argc, argv, false);
+}
+
+static int
+cmd_create (int argc, char **argv)
+{
+  return run_or_create (argc, argv, true);
+}
+
+static int
+cmd_start (int argc, char **argv)
+{
+  dxc_error *err = NULL;
+  if (argc != 2)
+    return dxc_cli_usage_error ("start needs one container ID");
+  if (dxc_container_start (state_root, argv[1], &err) < 0)
+    return dxc_cli_fail (err);
+  return 0;
+}
+
+static int
+cmd_delete (int argc, char **argv)
+{
+  dxc_error *err = NULL;
+  bool force = false;
+  int i = 1;
+  if (i < argc && (strcmp (argv[i], "--force") == 0 || strcmp (argv[i], "-f") == 0))
+    {
+      force = true;
+      i++;
+    }
+  if (i != argc - 1)
+    return dxc_cli_usage_error ("delete needs one container ID");
+  if (!dxc_id_is_valid (argv[i]))
+    return dxc_cli_usage_error ("invalid container ID %s", argv[i]);
+  if (dxc_container_delete (state_root, argv[i], force, &err) < 0)
+    return dxc_cli_fail (err);
+  return 0;
+}
+
+static int
 cmd_state (int argc, char **argv)
 {
   dxc_error *err = NULL;
@@ -132,8 +184,12 @@ cmd_state (int argc, char **argv)
     return dxc_cli_usage_error ("state needs one container ID");
   if (dxc_state_read (state_root, argv[1], &st, &err) < 0)
     return dxc_cli_fail (err);
-  json_dumpf (st, stdout, JSON_INDENT (2));
-  putchar ('\n');
+  {
+    json_t *pub = dxc_state_public (st);
+    json_dumpf (pub, stdout, JSON_INDENT (2) | JSON_PRESERVE_ORDER);
+    putchar ('\n');
+    json_decref (pub);
+  }
   json_decref (st);
   return 0;
 }
@@ -245,7 +301,9 @@ cmd_list_args (int argc, char **argv)
 }
 
 static const dxc_cli_command commands[]
-    = { { "run", cmd_run },   { "state", cmd_state }, { "kill", cmd_kill },
+    = { { "run", cmd_run },   { "create", cmd_create },
+        { "start", cmd_start }, { "delete", cmd_delete },
+        { "state", cmd_state }, { "kill", cmd_kill },
         { "list", cmd_list_args }, { "spec", cmd_spec }, { NULL, NULL } };
 
 int

@@ -135,6 +135,12 @@ cgroup_free (dxc_cgroup *cg)
   free (cg);
 }
 
+void
+dxc_cgroup_release (dxc_cgroup *cg)
+{
+  cgroup_free (cg);
+}
+
 int
 dxc_cgroup_mode (dxc_error **err)
 {

@@ -94,5 +94,8 @@ json_t *dxc_cgroup_created_dirs (const dxc_cgroup *cg);
 /* Kill what is left in the cgroup, remove it (retrying while the last
  * processes die) and free cg. Safe with NULL. */
 int dxc_cgroup_destroy (dxc_cgroup *cg, dxc_error **err);
+/* Let go of it, leaving the directories (a created container's, removed by
+ * delete from the record of its state). */
+void dxc_cgroup_release (dxc_cgroup *cg);
 
 #endif

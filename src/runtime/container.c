@@ -53,6 +53,7 @@ typedef struct init_args
   const dxc_run_opts *opts;
   const char *rootfs;
   int sock;
+  int fifo; /* create: an O_PATH fd of the exec fifo, or -1 */
   sigset_t oldmask;
 } init_args;
 
@@ -95,7 +96,7 @@ static int
 close_inherited_fds (const init_args *a, dxc_error **err)
 {
   /* The --explain narration goes on until exec (close-on-exec). */
-  const int keep[] = { a->sock, a->opts->stdin_fd, dxc_explain_fd };
+  const int keep[] = { a->sock, a->opts->stdin_fd, dxc_explain_fd, a->fifo };
   int r = dxc_close_fds_except (keep, sizeof keep / sizeof keep[0]);
   if (r < 0)
     return dxc_error_errno (err, -r, "close the runtime's fds");
@@ -151,6 +152,32 @@ load_seccomp (const init_args *a, dxc_error **err)
     return -1;
   if (fd >= 0 && dxc_sync_send_fd (a->sock, DXC_SYNC_SECCOMP_FD, fd, err) < 0)
     return -1;
+  return 0;
+}
+
+/* create: everything is set up; the runtime may go (its death no longer
+   kills this process), and the program runs once start opens the exec
+   fifo, which this open blocks for (runc's order: a program that cannot
+   be found fails create, not start). */
+static int
+wait_for_start (const init_args *a, dxc_error **err)
+{
+  char path[64];
+  cleanup_close int fd = -1;
+
+  if (a->fifo < 0)
+    return 0;
+  if (dxc_exec_lookup (&a->spec->process, err) < 0)
+    return -1;
+  if (prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
+    return dxc_error_errno (err, errno, "prctl PR_SET_PDEATHSIG");
+  if (dxc_sync_send_fd (a->sock, DXC_SYNC_CREATED, -1, err) < 0)
+    return -1;
+  snprintf (path, sizeof path, "/proc/self/fd/%d", a->fifo);
+  fd = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || write (fd, "0", 1) != 1)
+    _exit (DXC_EXIT_ENGINE);
+  close (a->fifo);
   return 0;
 }
 
@@ -256,6 +283,8 @@ init_steps (const init_args *a, dxc_error **err)
     return -1;
   if (dxc_set_no_new_privs (p, err) < 0)
     return -1;
+  if (wait_for_start (a, err) < 0)
+    return -1;
   /* With no_new_privs, as late as can be: fewer calls under the filter. */
   if (p->no_new_privileges && load_seccomp (a, err) < 0)
     return -1;
@@ -271,7 +300,8 @@ init_steps (const init_args *a, dxc_error **err)
     sigemptyset (&none);
     sigprocmask (SIG_SETMASK, &none, NULL);
   }
-  return dxc_exec_program (p, stub, a->sock, err);
+  /* A created container's runtime is gone: nobody reads the socket. */
+  return dxc_exec_program (p, stub, a->fifo >= 0 ? -1 : a->sock, err);
 }
 
 static void __attribute__ ((noreturn))
@@ -474,6 +504,7 @@ typedef struct run_ctx
   dxc_cgroup *cgroup;
   pid_t pid;
   int master;      /* the pty master, or -1 */
+  int fifo;        /* create: the exec fifo (O_PATH), or -1 */
 } run_ctx;
 
 /* Everything that can be checked is checked before the first side effect;
@@ -481,13 +512,46 @@ typedef struct run_ctx
 static int
 check_and_reserve (run_ctx *c, dxc_error **err)
 {
+  if (c->opts->create_only && c->state == false)
+    return dxc_error_new (err, "create needs a state directory");
+  if (c->opts->create_only && c->spec->process.terminal)
+    return dxc_error_new (err, "cannot allocate tty if the runtime will "
+                          "detach without setting console socket "
+                          "(process.terminal with create: --console-socket "
+                          "is not supported yet)");
   if (resolve_rootfs (c->spec, c->opts->bundle, &c->rootfs, err) < 0)
     return -1;
   if (c->state
-      && dxc_state_create (c->opts->state_root, c->opts->id, c->opts->bundle,
-                           err)
-             < 0)
+      && (dxc_state_create (c->opts->state_root, c->opts->id, c->opts->bundle,
+                            err)
+              < 0
+          || dxc_state_set_config (c->opts->state_root, c->opts->id,
+                                   c->rootfs,
+                                   json_object_get (c->spec->json,
+                                                    "annotations"),
+                                   err)
+                 < 0))
     return -1;
+  return 0;
+}
+
+/* create: the exec fifo the container's process waits on until start
+   opens it (runc's exec.fifo: its existence says "created"). Writable by
+   the process whatever user it becomes. */
+static int
+make_exec_fifo (run_ctx *c, dxc_error **err)
+{
+  cleanup_free char *path = NULL;
+  if (!c->opts->create_only)
+    return 0;
+  path = dxc_state_fifo_path (c->opts->state_root, c->opts->id);
+  if (path == NULL)
+    return dxc_error_errno (err, ENOMEM, "exec fifo");
+  if (mkfifo (path, 0622) < 0 || chmod (path, 0622) < 0)
+    return dxc_error_errno (err, errno, "mkfifo %s", path);
+  c->fifo = open (path, O_PATH | O_CLOEXEC);
+  if (c->fifo < 0)
+    return dxc_error_errno (err, errno, "open %s", path);
   return 0;
 }
 
@@ -564,7 +628,7 @@ clone_container (run_ctx *c, bool *placed, dxc_error **err)
   if (dxc_ns_enter_pid_for_children (c->spec, &own_pidns, err) < 0)
     return -1;
   args = (init_args){ c->spec, c->cgroup, c->opts, c->rootfs, c->sv[1],
-                      c->oldmask };
+                      c->fifo, c->oldmask };
   dxc_ns_flags_string (flags, flags_str, sizeof flags_str);
   c->pid = clone_child (flags, dxc_cgroup_clone_fd (c->cgroup), placed);
   if (c->pid == 0)
@@ -588,8 +652,9 @@ clone_container (run_ctx *c, bool *placed, dxc_error **err)
   return 0;
 }
 
-/* The child's messages until it executes its program (end of file): its
-   pty, its seccomp listener for the agent, or its error. */
+/* The child's messages until it executes its program (end of file, 0) or,
+   with create, waits for start (1): its pty, its seccomp listener for the
+   agent, or its error. */
 static int
 wait_for_exec (run_ctx *c, dxc_error **err)
 {
@@ -600,6 +665,12 @@ wait_for_exec (run_ctx *c, dxc_error **err)
       int got = dxc_sync_recv (c->sv[0], &type, &fd, err);
       if (got <= 0)
         return got;
+      if (type == DXC_SYNC_CREATED)
+        {
+          if (fd >= 0)
+            close (fd);
+          return 1;
+        }
       if (type == DXC_SYNC_EXEC_FAILED)
         {
           /* The exec stub could not execve the program: the error the
@@ -687,10 +758,37 @@ tear_down (run_ctx *c, int r, dxc_error **err)
     dxc_cgroup_sweep_siblings (c->cgroup, 10);
   if (dxc_cgroup_destroy (c->cgroup, r < 0 ? NULL : err) < 0)
     r = -1;
+  if (c->fifo >= 0)
+    close (c->fifo);
   if (c->state && c->rootfs)
     dxc_state_remove (c->opts->state_root, c->opts->id);
   free (c->rootfs);
   return r;
+}
+
+/* create: the container stays, its process waiting on the exec fifo; the
+   runtime lets go of what it holds and leaves. */
+static int
+leave_created (run_ctx *c, dxc_error **err)
+{
+  int r = 0;
+  if (dxc_state_write (c->opts->state_root, c->opts->id, c->opts->bundle,
+                       c->pid, "created", err)
+      < 0)
+    r = -1;
+  else if (c->opts->on_started)
+    c->opts->on_started (c->pid, c->opts->data);
+  if (r < 0)
+    return tear_down (c, r, err);
+  for (int i = 0; i < 2; i++)
+    if (c->sv[i] >= 0)
+      close (c->sv[i]);
+  close (c->sigfd);
+  close (c->fifo);
+  sigprocmask (SIG_SETMASK, &c->oldmask, NULL);
+  dxc_cgroup_release (c->cgroup);
+  free (c->rootfs);
+  return 0;
 }
 
 int
@@ -698,7 +796,8 @@ dxc_container_run (const dxc_spec *spec, const dxc_run_opts *opts,
                    int *ret_status, dxc_error **err)
 {
   run_ctx c = { .spec = spec, .opts = opts, .state = opts->state_root != NULL,
-                .sigfd = -1, .sv = { -1, -1 }, .master = -1 };
+                .sigfd = -1, .sv = { -1, -1 }, .master = -1, .fifo = -1 };
+  int got;
   bool placed = false;
   int r = -1;
 
@@ -710,7 +809,7 @@ dxc_container_run (const dxc_spec *spec, const dxc_run_opts *opts,
   /* The parent's steps, in order. Each failure goes to tear_down, which
      undoes what was done. */
   if (block_signals (&c, err) < 0 || make_sync_socket (&c, err) < 0
-      || create_cgroup (&c, err) < 0
+      || make_exec_fifo (&c, err) < 0 || create_cgroup (&c, err) < 0
       || clone_container (&c, &placed, err) < 0
       /* the process joins its cgroup, then the caller's part (the
          engine's network), then it may go on */
@@ -718,11 +817,17 @@ dxc_container_run (const dxc_spec *spec, const dxc_run_opts *opts,
       || (opts->on_created
           && opts->on_created (c.pid, opts->created_data, err) < 0)
       || dxc_sync_send_go (c.sv[0], err) < 0
-      || wait_for_exec (&c, err) < 0
-      || (c.state
-          && dxc_state_write (opts->state_root, opts->id, opts->bundle, c.pid,
-                              "running", err)
-                 < 0))
+      || (got = wait_for_exec (&c, err)) < 0)
+    return tear_down (&c, -1, err);
+  if (got == 1)
+    {
+      *ret_status = 0;
+      return leave_created (&c, err);
+    }
+  if (c.state
+      && dxc_state_write (opts->state_root, opts->id, opts->bundle, c.pid,
+                          "running", err)
+             < 0)
     return tear_down (&c, -1, err);
   if (opts->on_started)
     opts->on_started (c.pid, opts->data);

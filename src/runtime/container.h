@@ -31,6 +31,11 @@ typedef struct dxc_run_opts
   void *data;
   /* Set when the OOM killer killed a process of the container. */
   bool *oom_killed;
+  /* create: set the container up and return with its process waiting for
+     start (on <state_root>/<id>/exec.fifo, as runc's); the process, its
+     cgroup and its state stay for start, kill and delete. Needs
+     state_root; stdio passed through, no terminal. */
+  bool create_only;
 } dxc_run_opts;
 
 /* Run the container to its end: stdio passed through (or a pty proxied when
@@ -38,5 +43,17 @@ typedef struct dxc_run_opts
  * shell would see: the program's, or 128+N when killed by signal N. */
 int dxc_container_run (const dxc_spec *spec, const dxc_run_opts *opts,
                        int *ret_status, dxc_error **err);
+
+/* start: let a created container's process run its program (it waits on
+ * the exec fifo): "cannot start a container that has stopped" and the like
+ * otherwise. */
+int dxc_container_start (const char *state_root, const char *id,
+                         dxc_error **err);
+
+/* delete: what a created or stopped container leaves (its process is
+ * killed if it waits for start), its cgroups and its state. force: a
+ * running one too, and an unknown ID is no error. */
+int dxc_container_delete (const char *state_root, const char *id, bool force,
+                          dxc_error **err);
 
 #endif

@@ -164,6 +164,26 @@ find_program (const char *file, char **envp, char *buf, size_t len,
 }
 
 int
+dxc_exec_lookup (const dxc_process *p, dxc_error **err)
+{
+  /* (the child's: env_with_home's few bytes go with its exec) */
+  char **envp = env_with_home (p->env, p->uid);
+  char path[PATH_MAX];
+  bool searched;
+  int e = find_program (p->args[0], envp, path, sizeof path, &searched);
+  struct stat st;
+  /* A path is not searched: it must be there and executable itself. */
+  if (e == 0 && !searched
+      && (access (path, X_OK) < 0 || stat (path, &st) < 0))
+    e = errno;
+  if (e == 0 && !searched && S_ISDIR (st.st_mode))
+    e = EACCES;
+  if (e != 0)
+    return dxc_exec_error (p->args[0], e, searched, err);
+  return 0;
+}
+
+int
 dxc_exec_program (const dxc_process *p, int stub, int sync_fd,
                   dxc_error **err)
 {
@@ -183,19 +203,21 @@ dxc_exec_program (const dxc_process *p, int stub, int sync_fd,
   argv = calloc (n + 3, sizeof (char *));
   if (argv == NULL)
     return dxc_error_errno (err, ENOMEM, "exec");
-  snprintf (fdstr, sizeof fdstr, "%d", sync_fd);
+  /* "-": no socket (a created container's runtime is gone). */
+  snprintf (fdstr, sizeof fdstr, sync_fd >= 0 ? "%d" : "-", sync_fd);
   argv[0] = fdstr;
   argv[1] = path;
   memcpy (argv + 2, p->args, n * sizeof (char *));
   /* The stub reports a failed execve over the socket: it must outlive this
      exec (the stub makes it close-on-exec for the program's). */
-  if (fcntl (sync_fd, F_SETFD, 0) < 0)
+  if (sync_fd >= 0 && fcntl (sync_fd, F_SETFD, 0) < 0)
     return dxc_error_errno (err, errno, "exec: keep the sync socket");
   dxc_explain ("execveat(sealed memfd of the exec stub) then execve(\"%s\"): "
                "the container's program replaces the runtime in this "
                "process, which never runs it as the host's binary", path);
   syscall (SYS_execveat, stub, "", argv, envp, AT_EMPTY_PATH);
   e = errno;
-  fcntl (sync_fd, F_SETFD, FD_CLOEXEC);
+  if (sync_fd >= 0)
+    fcntl (sync_fd, F_SETFD, FD_CLOEXEC);
   return dxc_error_errno (err, e, "exec: run the sealed exec stub");
 }

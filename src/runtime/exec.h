@@ -19,6 +19,10 @@ int dxc_exec_stub_fd (dxc_error **err);
 int dxc_exec_program (const dxc_process *p, int stub_fd, int sync_fd,
                       dxc_error **err);
 
+/* The program can be found (create checks it before it waits for start,
+ * as runc does): 0, or the error the exec would give. */
+int dxc_exec_lookup (const dxc_process *p, dxc_error **err);
+
 /* The error of a failed execve of file with errno e, as the child reports
    it (also used by the parent for the stub's DXC_SYNC_EXEC_FAILED). */
 int dxc_exec_error (const char *file, int e, bool searched, dxc_error **err);

@@ -9,6 +9,7 @@
 
 #include "state.h"
 #include "util/fs.h"
+#include "util/strings.h"
 #include "util/proc.h"
 
 bool
@@ -125,6 +126,36 @@ dxc_state_reclaim (const char *state_root, const char *id)
 }
 
 int
+dxc_state_destroy (const char *state_root, const char *id)
+{
+  cleanup_free char *dir = NULL, *trash = NULL;
+  json_t *st = NULL, *d;
+  size_t i;
+
+  if (asprintf (&dir, "%s/%s", state_root, id) < 0
+      || asprintf (&trash, "%s/.%s.delete-%d", state_root, id, (int) getpid ())
+             < 0)
+    return -ENOMEM;
+  if (dxc_state_read (state_root, id, &st, NULL) < 0)
+    st = NULL;
+  /* Out of the way first: the ID is free once the rename is done. */
+  if (rename (dir, trash) < 0)
+    {
+      json_decref (st);
+      return -errno;
+    }
+  json_array_foreach (json_object_get (st, "cgroups"), i, d)
+    if (json_string_value (d))
+      remove_cgroup (json_string_value (d));
+  json_array_foreach (json_object_get (st, "cgroupsPlanned"), i, d)
+    if (json_string_value (d))
+      rmdir (json_string_value (d));
+  json_decref (st);
+  dxc_rm_rf (trash, NULL);
+  return 0;
+}
+
+int
 dxc_state_create (const char *state_root, const char *id, const char *bundle,
                   dxc_error **err)
 {
@@ -146,11 +177,14 @@ dxc_state_create (const char *state_root, const char *id, const char *bundle,
      temporary name, renamed into place (rename fails if the ID is taken). */
   if (mkdir (tmp, 0700) < 0)
     return dxc_error_errno (err, errno, "mkdir %s", tmp);
-  st = json_pack ("{s:s, s:s, s:s, s:i, s:s, s:i, s:I}", "ociVersion", "1.0.2",
-                  "id", id, "status", "creating", "pid", 0, "bundle",
-                  bundle ? bundle : "", "runtimePid", (int) getpid (),
-                  "runtimeStartTime",
-                  (json_int_t) dxc_proc_start_time (getpid ()));
+  {
+    cleanup_free char *now = dxc_now_rfc3339 ();
+    st = json_pack ("{s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:I}", "ociVersion",
+                    "1.0.2", "id", id, "status", "creating", "pid", 0,
+                    "bundle", bundle ? bundle : "", "created", now ? now : "",
+                    "runtimePid", (int) getpid (), "runtimeStartTime",
+                    (json_int_t) dxc_proc_start_time (getpid ()));
+  }
   r = st ? save (path, st, err) : dxc_error_errno (err, ENOMEM, "state");
   json_decref (st);
   for (int attempt = 0; r == 0 && attempt < 2; attempt++)
@@ -215,6 +249,40 @@ static int dxc_state_set_cgroups_as (const char *state_root, const char *id,
                                      dxc_error **err);
 
 int
+dxc_state_set_config (const char *state_root, const char *id,
+                      const char *rootfs, json_t *annotations,
+                      dxc_error **err)
+{
+  json_t *c = json_pack ("{s:s}", "rootfs", rootfs ? rootfs : "");
+  int r;
+  if (c == NULL)
+    return dxc_error_errno (err, ENOMEM, "state");
+  if (json_object_size (annotations))
+    json_object_set (c, "annotations", annotations);
+  r = update (state_root, id, c, err);
+  json_decref (c);
+  return r;
+}
+
+json_t *
+dxc_state_public (json_t *st)
+{
+  static const char *const fields[]
+      = { "ociVersion", "id", "pid", "status", "bundle", "rootfs", "created",
+          "annotations", NULL };
+  json_t *out = json_object ();
+  for (int i = 0; fields[i]; i++)
+    {
+      json_t *v = json_object_get (st, fields[i]);
+      if (v && !(strcmp (fields[i], "annotations") == 0
+                 && json_object_size (v) == 0))
+        json_object_set (out, fields[i], v);
+    }
+  json_object_set_new (out, "owner", json_string (""));
+  return out;
+}
+
+int
 dxc_state_set_cgroups (const char *state_root, const char *id, json_t *dirs,
                        dxc_error **err)
 {
@@ -240,6 +308,15 @@ dxc_state_set_cgroups_as (const char *state_root, const char *id,
   r = update (state_root, id, c, err);
   json_decref (c);
   return r;
+}
+
+char *
+dxc_state_fifo_path (const char *state_root, const char *id)
+{
+  char *p = NULL;
+  if (asprintf (&p, "%s/%s/exec.fifo", state_root, id) < 0)
+    return NULL;
+  return p;
 }
 
 int
@@ -270,11 +347,17 @@ dxc_state_read (const char *state_root, const char *id, json_t **ret,
     json_int_t pid = json_integer_value (json_object_get (st, "pid"));
     json_int_t start = json_integer_value (json_object_get (st, "startTime"));
     bool stopped = pid > 0 ? !dxc_proc_alive (pid, start) : !owner_alive (st);
+    cleanup_free char *fifo = dxc_state_fifo_path (state_root, id);
     if (stopped)
       {
         json_object_set_new (st, "status", json_string ("stopped"));
         json_object_set_new (st, "pid", json_integer (0));
       }
+    /* Created until start takes the exec fifo away (runc's rule). */
+    else if (pid > 0 && fifo && access (fifo, F_OK) == 0)
+      json_object_set_new (st, "status", json_string ("created"));
+    else if (pid > 0)
+      json_object_set_new (st, "status", json_string ("running"));
   }
   *ret = st;
   return 0;

@@ -28,6 +28,13 @@ int dxc_state_create (const char *state_root, const char *id,
 int dxc_state_write (const char *state_root, const char *id,
                      const char *bundle, pid_t pid, const char *status,
                      dxc_error **err);
+/* The container's root (absolute) and config.json's annotations. */
+int dxc_state_set_config (const char *state_root, const char *id,
+                          const char *rootfs, json_t *annotations,
+                          dxc_error **err);
+/* What `state` prints, as runc prints it: ociVersion, id, pid, status,
+ * bundle, rootfs, created, annotations (if any), owner. */
+json_t *dxc_state_public (json_t *st);
 /* The cgroup directories made for the container (a JSON array of
  * absolute paths, deepest first): removed if the runtime dies. */
 int dxc_state_set_cgroups (const char *state_root, const char *id,
@@ -42,6 +49,12 @@ int dxc_state_plan_cgroups (const char *state_root, const char *id,
 int dxc_state_read (const char *state_root, const char *id, json_t **ret,
                     dxc_error **err);
 int dxc_state_remove (const char *state_root, const char *id);
+/* <state_root>/<id>/exec.fifo: there while a created container waits for
+ * start (its status is then "created"). */
+char *dxc_state_fifo_path (const char *state_root, const char *id);
+/* delete's end: the container's cgroups (what is left in them killed) and
+ * its state, its process already gone. 0 or -errno. */
+int dxc_state_destroy (const char *state_root, const char *id);
 /* If the ID's runtime and container are both gone: remove its cgroups and
  * its state. 1 if it did, 0 if the ID is live or absent. */
 int dxc_state_reclaim (const char *state_root, const char *id);

@@ -44,6 +44,15 @@ dxc_sync_send_fd (int sock, enum dxc_sync_type type, int fd, dxc_error **err)
                         .msg_control = u.buf, .msg_controllen = sizeof u.buf };
   struct cmsghdr *c = CMSG_FIRSTHDR (&msg);
 
+  /* A message without a fd (DXC_SYNC_CREATED). */
+  if (fd < 0)
+    {
+      msg.msg_control = NULL;
+      msg.msg_controllen = 0;
+      if (sendmsg (sock, &msg, MSG_NOSIGNAL) < 0)
+        return dxc_error_errno (err, errno, "send to the runtime");
+      return 0;
+    }
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;
   c->cmsg_len = CMSG_LEN (sizeof (int));

@@ -14,6 +14,8 @@
  *   DXC_SYNC_EXEC_FAILED  stub -> parent  the errno of the exec stub's failed
  *                                     execve of the program (stub/exec-stub.c
  *                                     writes this header by hand)
+ *   DXC_SYNC_CREATED  child -> parent  (create) set up, waiting for start on
+ *                                     the exec fifo: the parent may leave
  * The child's end is close-on-exec (the exec stub makes it so before it
  * executes the program): the parent reading end-of-file means the container
  * process has executed its program. */
@@ -31,6 +33,7 @@ enum dxc_sync_type
   DXC_SYNC_GO = 3,
   DXC_SYNC_EXEC_FAILED = 4,
   DXC_SYNC_SECCOMP_FD = 5,
+  DXC_SYNC_CREATED = 6,
 };
 
 /* Parent side: let the child go on. */

@@ -1,0 +1,141 @@
+#!/usr/bin/env bats
+# The create/start split of an OCI runtime, as containerd's shim and conmon
+# drive it (../shared/RUNC-CONTRACT.md §3 and §5): every step checked from
+# the host (the processes, the cgroup, the program's own output), with runc
+# as the oracle on the same bundle.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+  common_setup
+  B=$TEST_TMP/bundle
+  make_bundle "$B" '.process.terminal = false | .linux.cgroupsPath = "dxc-lifecycle-'$$'"'
+  # the program says when it runs, then waits
+  set_args "$B" sh -c 'echo ran > /tmp/ran; exec sleep 60'
+}
+
+teardown() {
+  for r in "$DXC_BIN_DIR/devoxx-runtime" runc; do
+    "$r" --root "$STATE-$(basename "$r")" delete --force c1 >/dev/null 2>&1 || true
+  done
+  common_teardown
+}
+
+# on RUNTIME ARGS...: the runtime with its own state directory
+on() {
+  local r=$1; shift
+  "$r" --root "$STATE-$(basename "$r")" "$@"
+}
+
+# create_c1 RUNTIME: create c1; the container's process keeps the stdio it
+# is given (as runc's does), so not bats's pipes: files. $output and
+# $status as run sets them.
+create_c1() {
+  status=0
+  on "$1" create --bundle "$B" --pid-file "$TEST_TMP/pid" c1 \
+    </dev/null >"$TEST_TMP/create.out" 2>&1 3>&- || status=$?
+  output=$(cat "$TEST_TMP/create.out")
+}
+
+status_of() {
+  on "$1" state c1 | jq -r .status
+}
+
+@test "create, start, state, kill, delete: runc's state machine" {
+  for r in "$DXC_BIN_DIR/devoxx-runtime" runc; do
+    echo "== $r"
+    rm -f "$B/rootfs/tmp/ran"
+    create_c1 "$r"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ -z "$output" ]
+    pid=$(cat "$TEST_TMP/pid")
+    # created: the process exists, in its cgroup, but the program has not run
+    [ "$(status_of "$r")" = created ]
+    [ "$(on "$r" state c1 | jq -r .pid)" = "$pid" ]
+    # runc's fields, nothing of the runtime's own
+    [ "$(on "$r" state c1 | jq -c 'keys')" = '["bundle","created","id","ociVersion","owner","pid","rootfs","status"]' ]
+    [ "$(on "$r" state c1 | jq -r .rootfs)" = "$B/rootfs" ]
+    [ "$(on "$r" state c1 | jq -r .bundle)" = "$B" ]
+    [[ "$(on "$r" state c1 | jq -r .created)" =~ ^20[0-9-]+T[0-9:.]+Z$ ]]
+    kill -0 "$pid"
+    grep -q "dxc-lifecycle-$$" "/proc/$pid/cgroup"
+    cg=$(awk -F: '$2 ~ /(^|,)pids(,|$)/ {print $3}' "/proc/$pid/cgroup")
+    sleep 0.3
+    [ ! -e "$B/rootfs/tmp/ran" ]
+    run on "$r" delete c1x
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"does not exist"* ]]
+    # start: the program runs, in the same process
+    run on "$r" start c1
+    echo "$output"
+    [ "$status" -eq 0 ]
+    for _ in $(seq 50); do [ -e "$B/rootfs/tmp/ran" ] && break; sleep 0.1; done
+    [ "$(cat "$B/rootfs/tmp/ran")" = ran ]
+    [ "$(status_of "$r")" = running ]
+    [ "$(on "$r" state c1 | jq -r .pid)" = "$pid" ]
+    [ "$(cat "/proc/$pid/comm")" = sleep ]
+    run on "$r" start c1
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"cannot start an already running container"* ]]
+    run on "$r" delete c1
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"cannot delete container c1 that is not stopped: running"* ]]
+    # kill, then the state says stopped, with pid 0
+    on "$r" kill c1 KILL
+    for _ in $(seq 50); do [ "$(status_of "$r")" = stopped ] && break; sleep 0.1; done
+    [ "$(status_of "$r")" = stopped ]
+    [ "$(on "$r" state c1 | jq -r .pid)" = 0 ]
+    run on "$r" start c1
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"cannot start a container that has stopped"* ]]
+    # delete: the state and the cgroup go
+    run on "$r" delete c1
+    echo "$output"
+    [ "$status" -eq 0 ]
+    run on "$r" state c1
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"does not exist"* ]]
+    [ ! -d "/sys/fs/cgroup/pids$cg" ]
+    # delete --force of an unknown ID: nothing to do, no error
+    run on "$r" delete --force c1
+    [ "$status" -eq 0 ]
+  done
+}
+
+@test "a created container can be deleted at once; its waiting process goes" {
+  for r in "$DXC_BIN_DIR/devoxx-runtime" runc; do
+    echo "== $r"
+    create_c1 "$r"
+    [ "$status" -eq 0 ]
+    pid=$(cat "$TEST_TMP/pid")
+    kill -0 "$pid"
+    run on "$r" delete c1
+    echo "$output"
+    [ "$status" -eq 0 ]
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    ! kill -0 "$pid" 2>/dev/null || [ "$(awk '{print $3}' "/proc/$pid/stat")" = Z ]
+    [ ! -e "$B/rootfs/tmp/ran" ]
+    run on "$r" state c1
+    [ "$status" -ne 0 ]
+  done
+}
+
+@test "create refuses what it cannot do, leaving nothing: a missing program, a terminal without a console socket" {
+  set_args "$B" /no/such/program
+  create_c1 "$DXC_BIN_DIR/devoxx-runtime"
+  echo "$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"no such file or directory"* ]]
+  run on "$DXC_BIN_DIR/devoxx-runtime" state c1
+  [ "$status" -ne 0 ]
+  set_args "$B" true
+  jq '.process.terminal = true' "$B/config.json" > "$B/c" && mv "$B/c" "$B/config.json"
+  create_c1 "$DXC_BIN_DIR/devoxx-runtime"
+  echo "$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"cannot allocate tty"* ]]
+  run on "$DXC_BIN_DIR/devoxx-runtime" state c1
+  [ "$status" -ne 0 ]
+}

@@ -85,13 +85,41 @@ remove_cgroup (const char *dir)
     }
 }
 
+/* The state directory moved out of the way (the ID is free once the
+   rename is done, and a concurrent remover finds nothing to do), the
+   cgroups it records removed, then the directory. 0 or -errno. */
+static int
+remove_state (const char *state_root, const char *id, json_t *st,
+              const char *why)
+{
+  cleanup_free char *dir = NULL, *trash = NULL;
+  json_t *d;
+  size_t i;
+
+  if (asprintf (&dir, "%s/%s", state_root, id) < 0
+      || asprintf (&trash, "%s/.%s.%s-%d", state_root, id, why, (int) getpid ())
+             < 0)
+    return -ENOMEM;
+  if (rename (dir, trash) < 0)
+    return -errno;
+  json_array_foreach (json_object_get (st, "cgroups"), i, d)
+    if (json_string_value (d))
+      remove_cgroup (json_string_value (d));
+  /* Leaves planned but maybe never made, or someone else's: removed only
+     if empty (no process was ever put in one before it was recorded). */
+  json_array_foreach (json_object_get (st, "cgroupsPlanned"), i, d)
+    if (json_string_value (d))
+      rmdir (json_string_value (d));
+  dxc_rm_rf (trash, NULL);
+  return 0;
+}
+
 int
 dxc_state_reclaim (const char *state_root, const char *id)
 {
   cleanup_free char *path = state_path (state_root, id);
-  cleanup_free char *dir = NULL, *trash = NULL;
-  json_t *st, *d;
-  size_t i;
+  json_t *st;
+  int r;
 
   if (path == NULL)
     return 0;
@@ -103,56 +131,21 @@ dxc_state_reclaim (const char *state_root, const char *id)
       json_decref (st);
       return 0;
     }
-  /* Out of the way first: a concurrent reclaim finds nothing to do. */
-  if (asprintf (&dir, "%s/%s", state_root, id) < 0
-      || asprintf (&trash, "%s/.%s.stale-%d", state_root, id, (int) getpid ())
-             < 0
-      || rename (dir, trash) < 0)
-    {
-      json_decref (st);
-      return 0;
-    }
-  json_array_foreach (json_object_get (st, "cgroups"), i, d)
-    if (json_string_value (d))
-      remove_cgroup (json_string_value (d));
-  /* Leaves planned but maybe never made, or someone else's: removed only
-     if empty (no process was ever put in one before it was recorded). */
-  json_array_foreach (json_object_get (st, "cgroupsPlanned"), i, d)
-    if (json_string_value (d))
-      rmdir (json_string_value (d));
+  r = remove_state (state_root, id, st, "stale");
   json_decref (st);
-  dxc_rm_rf (trash, NULL);
-  return 1;
+  return r == 0;
 }
 
 int
 dxc_state_destroy (const char *state_root, const char *id)
 {
-  cleanup_free char *dir = NULL, *trash = NULL;
-  json_t *st = NULL, *d;
-  size_t i;
-
-  if (asprintf (&dir, "%s/%s", state_root, id) < 0
-      || asprintf (&trash, "%s/.%s.delete-%d", state_root, id, (int) getpid ())
-             < 0)
-    return -ENOMEM;
+  json_t *st = NULL;
+  int r;
   if (dxc_state_read (state_root, id, &st, NULL) < 0)
     st = NULL;
-  /* Out of the way first: the ID is free once the rename is done. */
-  if (rename (dir, trash) < 0)
-    {
-      json_decref (st);
-      return -errno;
-    }
-  json_array_foreach (json_object_get (st, "cgroups"), i, d)
-    if (json_string_value (d))
-      remove_cgroup (json_string_value (d));
-  json_array_foreach (json_object_get (st, "cgroupsPlanned"), i, d)
-    if (json_string_value (d))
-      rmdir (json_string_value (d));
+  r = remove_state (state_root, id, st, "delete");
   json_decref (st);
-  dxc_rm_rf (trash, NULL);
-  return 0;
+  return r;
 }
 
 int

@@ -37,6 +37,8 @@ usage (FILE *f)
            "                  set a container up; its process waits for start\n"
            "  start ID        let a created container run its program\n"
            "  delete [--force] ID  remove a stopped (or created) container\n"
+           "  exec [--process FILE] [--detach] [--pid-file FILE] ID [COMMAND...]\n"
+           "                  run another process in the container\n"
            "  state ID        print the state of a container (JSON)\n"
            "  kill ID [SIGNAL]  send a signal (default SIGTERM)\n"
            "  list            list the containers\n"
@@ -153,6 +155,60 @@ cmd_start (int argc, char **argv)
   if (dxc_container_start (state_root, argv[1], &err) < 0)
     return dxc_cli_fail (err);
   return 0;
+}
+
+/* exec [--process FILE] [--detach] [--pid-file FILE] ID [ARGS...] */
+static int
+cmd_exec (int argc, char **argv)
+{
+  static const struct option opts[]
+      = { { "process", required_argument, NULL, 'p' },
+          { "detach", no_argument, NULL, 'd' },
+          { "pid-file", required_argument, NULL, 'P' },
+          { "help", no_argument, NULL, 'h' },
+          { NULL, 0, NULL, 0 } };
+  cleanup_json json_t *process = NULL;
+  dxc_exec_opts o = { .state_root = state_root };
+  const char *process_file = NULL, *pid_file = NULL;
+  dxc_error *err = NULL;
+  json_error_t jerr;
+  int c, status = 0;
+
+  optind = 1;
+  while ((c = getopt_long (argc, argv, "+p:dh", opts, NULL)) != -1)
+    switch (c)
+      {
+      case 'p': process_file = optarg; break;
+      case 'd': o.detach = true; break;
+      case 'P': pid_file = optarg; break;
+      case 'h': usage (stdout); return 0;
+      default: return DXC_EXIT_ENGINE;
+      }
+  if (optind >= argc)
+    return dxc_cli_usage_error ("exec needs a container ID");
+  o.id = argv[optind++];
+  if (!dxc_id_is_valid (o.id))
+    return dxc_cli_usage_error ("invalid container ID %s", o.id);
+  if (process_file)
+    {
+      /* Read at once: callers remove the file as soon as we return. */
+      process = json_load_file (process_file, 0, &jerr);
+      if (!json_is_object (process))
+        return dxc_cli_usage_error ("exec --process %s: %s", process_file,
+                                    jerr.text);
+      o.process = process;
+    }
+  else if (optind >= argc)
+    return dxc_cli_usage_error ("exec needs a command (or --process)");
+  o.args = argv + optind;
+  if (pid_file)
+    {
+      o.on_started = write_pid_file;
+      o.data = (void *) pid_file;
+    }
+  if (dxc_container_exec (&o, &status, &err) < 0)
+    return dxc_cli_fail (err);
+  return status;
 }
 
 static int
@@ -303,6 +359,7 @@ cmd_list_args (int argc, char **argv)
 static const dxc_cli_command commands[]
     = { { "run", cmd_run },   { "create", cmd_create },
         { "start", cmd_start }, { "delete", cmd_delete },
+        { "exec", cmd_exec },
         { "state", cmd_state }, { "kill", cmd_kill },
         { "list", cmd_list_args }, { "spec", cmd_spec }, { NULL, NULL } };
 

@@ -35,6 +35,7 @@
 #include "terminal.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/proc.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -833,4 +834,280 @@ dxc_container_run (const dxc_spec *spec, const dxc_run_opts *opts,
     opts->on_started (c.pid, opts->data);
   r = supervise_to_end (&c, ret_status, err);
   return tear_down (&c, r, err);
+}
+
+/* ---- exec: another process in a running container ------------------------ */
+
+typedef struct exec_args
+{
+  const dxc_spec *spec;
+  pid_t init;         /* the container's process (host PID) */
+  uint64_t init_start;
+  int sock;
+  bool detach;
+} exec_args;
+
+/* The container's namespaces (those its config.json names) and its root,
+   opened through its process's /proc entries; the process must still be
+   the container's once they are open (a PID reused in between would be
+   someone else's namespaces). Then joined, the mount namespace last, and
+   its root entered. */
+static int
+join_container (const exec_args *a, dxc_error **err)
+{
+  static const struct
+  {
+    int flag;
+    const char *name;
+  } kinds[] = { { CLONE_NEWNET, "net" },   { CLONE_NEWIPC, "ipc" },
+                { CLONE_NEWUTS, "uts" },   { CLONE_NEWCGROUP, "cgroup" },
+                { CLONE_NEWNS, "mnt" } };
+  int fds[5] = { -1, -1, -1, -1, -1 };
+  cleanup_close int root = -1;
+  char path[64];
+  int r = 0;
+
+  for (size_t k = 0; k < 5; k++)
+    for (size_t i = 0; i < a->spec->n_namespaces; i++)
+      if (a->spec->namespaces[i].flag == kinds[k].flag && fds[k] < 0)
+        {
+          snprintf (path, sizeof path, "/proc/%d/ns/%s", (int) a->init,
+                    kinds[k].name);
+          fds[k] = open (path, O_RDONLY | O_CLOEXEC);
+          if (fds[k] < 0)
+            r = dxc_error_errno (err, errno, "open %s", path);
+        }
+  snprintf (path, sizeof path, "/proc/%d/root", (int) a->init);
+  root = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (r == 0 && root < 0)
+    r = dxc_error_errno (err, errno, "open %s", path);
+  if (r == 0 && !dxc_proc_alive (a->init, a->init_start))
+    r = dxc_error_new (err, "the container's process is gone");
+  for (size_t k = 0; k < 5; k++)
+    {
+      if (r == 0 && fds[k] >= 0 && setns (fds[k], kinds[k].flag) < 0)
+        r = dxc_error_errno (err, errno, "setns %s namespace",
+                             kinds[k].name);
+      if (fds[k] >= 0)
+        close (fds[k]);
+    }
+  if (r < 0)
+    return -1;
+  if (fchdir (root) < 0 || chroot (".") < 0 || chdir ("/") < 0)
+    return dxc_error_errno (err, errno, "enter the container's root");
+  dxc_explain ("setns into the namespaces of PID %d, then its root: the "
+               "process is in the container", (int) a->init);
+  return 0;
+}
+
+/* The container's filter (a notify action's listener is not passed on:
+   the seccomp agent hears of the container's process only). */
+static int
+exec_load_seccomp (const exec_args *a, dxc_error **err)
+{
+  cleanup_close int fd = -1;
+  return dxc_seccomp_load (&a->spec->seccomp, &fd, err);
+}
+
+static int
+exec_steps (const exec_args *a, dxc_error **err)
+{
+  const dxc_process *p = &a->spec->process;
+  const int keep[] = { a->sock, dxc_explain_fd };
+  cleanup_close int stub = -1;
+  int r;
+
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    return dxc_error_errno (err, errno, "prctl PR_SET_DUMPABLE");
+  if (!a->detach && prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+    return dxc_error_errno (err, errno, "prctl PR_SET_PDEATHSIG");
+  /* In the container's cgroups first. */
+  if (dxc_sync_wait_go (a->sock, err) < 0)
+    return -1;
+  r = dxc_close_fds_except (keep, sizeof keep / sizeof keep[0]);
+  if (r < 0)
+    return dxc_error_errno (err, -r, "close the runtime's fds");
+  stub = dxc_exec_stub_fd (err);
+  if (stub < 0 || join_container (a, err) < 0)
+    return -1;
+  if (!a->detach && setsid () < 0)
+    return dxc_error_errno (err, errno, "setsid");
+  if (dxc_set_oom_score_adj (p, err) < 0 || dxc_set_rlimits (p, err) < 0
+      || make_cwd (p->cwd, err) < 0)
+    return -1;
+  umask (p->has_umask ? p->umask : 022);
+  if (!p->no_new_privileges && exec_load_seccomp (a, err) < 0)
+    return -1;
+  if (dxc_set_user_and_caps (p, err) < 0)
+    return -1;
+  if (!a->detach && rearm_death_signal (a->sock, err) < 0)
+    return -1;
+  if (dxc_set_no_new_privs (p, err) < 0)
+    return -1;
+  if (p->no_new_privileges && exec_load_seccomp (a, err) < 0)
+    return -1;
+  if (syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    return dxc_error_errno (err, errno, "close_range");
+  reset_signal_dispositions ();
+  {
+    sigset_t none;
+    sigemptyset (&none);
+    sigprocmask (SIG_SETMASK, &none, NULL);
+  }
+  return dxc_exec_program (p, stub, a->sock, err);
+}
+
+/* The state's recorded leaves (one per hierarchy): the process joins each. */
+static int
+join_cgroups (json_t *st, pid_t pid, dxc_error **err)
+{
+  json_t *d;
+  size_t i;
+  json_array_foreach (json_object_get (st, "cgroupsPlanned"), i, d)
+  {
+    char path[4096], buf[32];
+    cleanup_close int fd = -1;
+    snprintf (path, sizeof path, "%s/cgroup.procs", json_string_value (d));
+    snprintf (buf, sizeof buf, "%d", (int) pid);
+    fd = open (path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write (fd, buf, strlen (buf)) < 0)
+      return dxc_error_errno (err, errno, "join the container's cgroup %s",
+                              json_string_value (d));
+  }
+  return 0;
+}
+
+/* config.json of the container's bundle with the process to run. */
+static int
+exec_spec (json_t *st, const dxc_exec_opts *o, dxc_spec **ret,
+           dxc_error **err)
+{
+  const char *bundle = json_string_value (json_object_get (st, "bundle"));
+  cleanup_free char *path = NULL;
+  cleanup_json json_t *cfg = NULL;
+  json_error_t jerr;
+
+  if (bundle == NULL || asprintf (&path, "%s/config.json", bundle) < 0)
+    return dxc_error_new (err, "container %s: no bundle recorded", o->id);
+  cfg = json_load_file (path, 0, &jerr);
+  if (!json_is_object (cfg))
+    return dxc_error_new (err, "%s: %s", path, jerr.text);
+  if (o->process)
+    json_object_set (cfg, "process", o->process);
+  else
+    {
+      json_t *args = json_array ();
+      json_t *proc = json_object_get (cfg, "process");
+      for (char **a = o->args; a && *a; a++)
+        json_array_append_new (args, json_string (*a));
+      json_object_set_new (proc, "args", args);
+      json_object_set_new (proc, "terminal", json_false ());
+    }
+  if (json_is_true (json_object_get (json_object_get (cfg, "process"),
+                                     "terminal")))
+    return dxc_error_new (err, "exec with a terminal is not supported yet "
+                          "(process.terminal)");
+  return dxc_spec_from_json (cfg, ret, err);
+}
+
+/* What exec made goes: a process that did not get to run is killed. */
+static int
+exec_tear_down (run_ctx *c, int r)
+{
+  if (c->pid > 0)
+    {
+      kill (c->pid, SIGKILL);
+      waitpid (c->pid, NULL, 0);
+    }
+  for (int i = 0; i < 2; i++)
+    if (c->sv[i] >= 0)
+      close (c->sv[i]);
+  if (c->sigfd >= 0)
+    close (c->sigfd);
+  sigprocmask (SIG_SETMASK, &c->oldmask, NULL);
+  return r;
+}
+
+int
+dxc_container_exec (const dxc_exec_opts *o, int *ret_status,
+                    dxc_error **err)
+{
+  cleanup_json json_t *st = NULL;
+  cleanup_spec dxc_spec *spec = NULL;
+  const char *status;
+  run_ctx c = { .sigfd = -1, .sv = { -1, -1 }, .master = -1, .fifo = -1 };
+  exec_args a;
+  char path[64];
+  cleanup_close int pidns = -1, own = -1;
+  pid_t pid;
+  int got;
+
+  if (dxc_state_read (o->state_root, o->id, &st, err) < 0)
+    return -1;
+  status = json_string_value (json_object_get (st, "status"));
+  if (status == NULL || (strcmp (status, "running") != 0
+                         && strcmp (status, "created") != 0))
+    return dxc_error_new (err, "cannot exec in a %s container",
+                          status ? status : "unknown");
+  if (exec_spec (st, o, &spec, err) < 0)
+    return -1;
+  a = (exec_args){ spec,
+                   (pid_t) json_integer_value (json_object_get (st, "pid")),
+                   (uint64_t) json_integer_value (
+                       json_object_get (st, "startTime")),
+                   -1, o->detach };
+  c.spec = spec;
+  /* Its PID namespace, for the process we fork. */
+  snprintf (path, sizeof path, "/proc/%d/ns/pid", (int) a.init);
+  pidns = open (path, O_RDONLY | O_CLOEXEC);
+  own = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+  if (pidns < 0 || own < 0 || !dxc_proc_alive (a.init, a.init_start))
+    return dxc_error_new (err, "cannot exec in container %s: its process "
+                          "is gone", o->id);
+  if (block_signals (&c, err) < 0 || make_sync_socket (&c, err) < 0)
+    return exec_tear_down (&c, -1);
+  if (setns (pidns, CLONE_NEWPID) < 0)
+    {
+      dxc_error_errno (err, errno, "setns pid namespace");
+      return exec_tear_down (&c, -1);
+    }
+  pid = fork ();
+  if (pid == 0)
+    {
+      cleanup_error dxc_error *e = NULL;
+      int code;
+      close (c.sv[0]);
+      a.sock = c.sv[1];
+      exec_steps (&a, &e);
+      if (e == NULL)
+        dxc_error_new (&e, "exec failed");
+      code = e->exit_code;
+      dxc_sync_send_error (a.sock, e);
+      _exit (code);
+    }
+  setns (own, CLONE_NEWPID);
+  if (pid < 0)
+    {
+      dxc_error_errno (err, errno, "fork");
+      return exec_tear_down (&c, -1);
+    }
+  c.pid = pid;
+  close (c.sv[1]);
+  c.sv[1] = -1;
+  if (join_cgroups (st, pid, err) < 0 || dxc_sync_send_go (c.sv[0], err) < 0
+      || (got = wait_for_exec (&c, err)) < 0)
+    return exec_tear_down (&c, -1);
+  if (o->on_started)
+    o->on_started (pid, o->data);
+  if (o->detach)
+    {
+      /* It goes on without us (to the caller's subreaper). */
+      c.pid = 0;
+      *ret_status = 0;
+      return exec_tear_down (&c, 0);
+    }
+  got = supervise (c.pid, c.sigfd, -1, -1, ret_status, err);
+  if (got == 0)
+    c.pid = 0;
+  return exec_tear_down (&c, got);
 }

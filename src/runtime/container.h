@@ -3,6 +3,7 @@
 #ifndef DXC_CONTAINER_H
 #define DXC_CONTAINER_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -43,6 +44,26 @@ typedef struct dxc_run_opts
  * shell would see: the program's, or 128+N when killed by signal N. */
 int dxc_container_run (const dxc_spec *spec, const dxc_run_opts *opts,
                        int *ret_status, dxc_error **err);
+
+/* exec: another process in a created or running container. */
+typedef struct dxc_exec_opts
+{
+  const char *state_root;
+  const char *id;
+  json_t *process; /* an OCI process object (exec --process), or NULL: */
+  char **args;     /* config.json's process with these args */
+  bool detach;     /* leave once it runs (its pid to on_started) */
+  void (*on_started) (pid_t pid, void *data);
+  void *data;
+} dxc_exec_opts;
+
+/* The process joins the container's namespaces, cgroups and root, takes
+ * the process's user, capabilities, rlimits, no_new_privs and the
+ * container's seccomp filter (config.json's), and runs its program through
+ * the exec stub. Foreground: signals forwarded, *ret_status its exit code;
+ * detach: returns once the program runs. */
+int dxc_container_exec (const dxc_exec_opts *o, int *ret_status,
+                        dxc_error **err);
 
 /* start: let a created container's process run its program (it waits on
  * the exec fifo): "cannot start a container that has stopped" and the like

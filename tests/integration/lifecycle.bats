@@ -139,3 +139,55 @@ status_of() {
   run on "$DXC_BIN_DIR/devoxx-runtime" state c1
   [ "$status" -ne 0 ]
 }
+
+@test "exec: a process in the container's namespaces, cgroups and root; its exit code; runc as the oracle" {
+  for r in "$DXC_BIN_DIR/devoxx-runtime" runc; do
+    echo "== $r"
+    create_c1 "$r"
+    [ "$status" -eq 0 ]
+    on "$r" start c1
+    init=$(cat "$TEST_TMP/pid")
+    # a process that stays, seen from the host
+    on "$r" exec --detach --pid-file "$TEST_TMP/epid" c1 sleep 60 \
+      </dev/null >/dev/null 2>&1 3>&-
+    e=$(cat "$TEST_TMP/epid")
+    for ns in mnt pid net ipc uts; do
+      [ "$(readlink "/proc/$e/ns/$ns")" = "$(readlink "/proc/$init/ns/$ns")" ]
+    done
+    [ "$(cat "/proc/$e/cgroup")" = "$(cat "/proc/$init/cgroup")" ]
+    [ "$(stat -L -c %d:%i "/proc/$e/root")" = "$(stat -L -c %d:%i "/proc/$init/root")" ]
+    [ "$(cat "/proc/$e/comm")" = sleep ]
+    # in the foreground: its output, its PID in the container, its code
+    run on "$r" exec c1 sh -c 'echo pid=$$; cat /tmp/ran; ls /proc/1/cmdline >/dev/null && echo sees-init'
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" =~ ^pid=[0-9]+$ ]]
+    [ "${lines[0]}" != pid=1 ]
+    [ "${lines[1]}" = ran ]
+    [ "${lines[2]}" = sees-init ]
+    run on "$r" exec c1 sh -c 'exit 7'
+    [ "$status" -eq 7 ]
+    # a process of its own config: another user, the same root
+    jq '.process | .args = ["id", "-u"] | .user = {"uid": 1234, "gid": 1234}' \
+      "$B/config.json" > "$TEST_TMP/process.json"
+    run on "$r" exec --process "$TEST_TMP/process.json" c1
+    echo "$output"
+    [ "$output" = 1234 ]
+    on "$r" delete --force c1
+    # every process of the container went with it
+    for _ in $(seq 50); do kill -0 "$e" 2>/dev/null || break; sleep 0.1; done
+    ! kill -0 "$e" 2>/dev/null || [ "$(awk '{print $3}' "/proc/$e/stat")" = Z ]
+  done
+}
+
+@test "exec refuses a stopped container, and a program that cannot be found" {
+  create_c1 "$DXC_BIN_DIR/devoxx-runtime"
+  on "$DXC_BIN_DIR/devoxx-runtime" start c1
+  run -127 on "$DXC_BIN_DIR/devoxx-runtime" exec c1 /no/such/program
+  [[ "$output" == *'exec: "/no/such/program": no such file or directory'* ]]
+  on "$DXC_BIN_DIR/devoxx-runtime" kill c1 KILL
+  for _ in $(seq 50); do [ "$(status_of "$DXC_BIN_DIR/devoxx-runtime")" = stopped ] && break; sleep 0.1; done
+  run on "$DXC_BIN_DIR/devoxx-runtime" exec c1 true
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"cannot exec in a stopped container"* ]]
+}

@@ -41,11 +41,19 @@ teardown() {
   [[ "$output" == *33554432* ]]
 }
 
-@test "podman run -d, ps, stop, rm: a container that outlives the command" {
+@test "podman run -d, ps, exec, stop, rm: a container that outlives the command" {
   id=$("${P[@]}" run -d --network none localhost/bb sleep 60)
   run "${P[@]}" ps --format '{{.ID}} {{.Status}}'
   echo "$output"
   [[ "$output" == "${id:0:12} Up"* ]]
+  # exec: in the running container, its code back
+  run "${P[@]}" exec "$id" sh -c 'echo in-exec; cat /proc/1/comm'
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = in-exec ]
+  [ "${lines[1]}" = sleep ]
+  run "${P[@]}" exec "$id" sh -c 'exit 5'
+  [ "$status" -eq 5 ]
   run "${P[@]}" stop -t 0 "$id"
   [ "$status" -eq 0 ]
   run "${P[@]}" ps -a --format '{{.ID}} {{.Status}}'

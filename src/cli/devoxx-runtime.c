@@ -79,6 +79,7 @@ run_or_create (int argc, char **argv, bool create)
           { "detach", no_argument, NULL, 'd' },
           { "no-new-keyring", no_argument, NULL, 'K' },
           { "keep", no_argument, NULL, 'k' },
+          { "console-socket", required_argument, NULL, 'C' },
           { "help", no_argument, NULL, 'h' },
           { NULL, 0, NULL, 0 } };
   cleanup_free char *config = NULL;
@@ -98,6 +99,12 @@ run_or_create (int argc, char **argv, bool create)
       case 'p': pid_file = optarg; break;
       case 'K': ro.no_new_keyring = true; break;
       case 'k': break;
+      case 'C':
+        if (!create)
+          return dxc_cli_usage_error ("run --console-socket is not "
+                                      "supported yet");
+        ro.console_socket = optarg;
+        break;
       case 'd':
         if (create)
           return DXC_EXIT_ENGINE;

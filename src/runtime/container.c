@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -515,11 +516,13 @@ check_and_reserve (run_ctx *c, dxc_error **err)
 {
   if (c->opts->create_only && c->state == false)
     return dxc_error_new (err, "create needs a state directory");
-  if (c->opts->create_only && c->spec->process.terminal)
+  if (c->opts->create_only && c->spec->process.terminal
+      && c->opts->console_socket == NULL)
     return dxc_error_new (err, "cannot allocate tty if the runtime will "
-                          "detach without setting console socket "
-                          "(process.terminal with create: --console-socket "
-                          "is not supported yet)");
+                          "detach without setting console socket");
+  if (c->opts->console_socket && !c->spec->process.terminal)
+    return dxc_error_new (err, "cannot use console socket if the runtime "
+                          "will not detach or allocate tty");
   if (resolve_rootfs (c->spec, c->opts->bundle, &c->rootfs, err) < 0)
     return -1;
   if (c->state
@@ -767,12 +770,48 @@ tear_down (run_ctx *c, int r, dxc_error **err)
   return r;
 }
 
+/* The pty's master to the caller's console socket (one message, the fd in
+   SCM_RIGHTS and the terminal's name as data, as runc sends it). */
+static int
+send_console (const char *path, int master, dxc_error **err)
+{
+  cleanup_close int s = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  char name[] = "/dev/ptmx";
+  struct iovec iov = { name, sizeof name - 1 };
+  union
+  {
+    char buf[CMSG_SPACE (sizeof (int))];
+    struct cmsghdr align;
+  } u;
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+                        .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+  struct cmsghdr *cm = CMSG_FIRSTHDR (&msg);
+
+  if (strlen (path) >= sizeof sa.sun_path)
+    return dxc_error_new (err, "--console-socket %s: path too long", path);
+  strcpy (sa.sun_path, path);
+  if (s < 0 || connect (s, (struct sockaddr *) &sa, sizeof sa) < 0)
+    return dxc_error_errno (err, errno, "connect to the console socket %s",
+                            path);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (cm), &master, sizeof (int));
+  if (sendmsg (s, &msg, MSG_NOSIGNAL) < 0)
+    return dxc_error_errno (err, errno, "send the terminal to %s", path);
+  return 0;
+}
+
 /* create: the container stays, its process waiting on the exec fifo; the
    runtime lets go of what it holds and leaves. */
 static int
 leave_created (run_ctx *c, dxc_error **err)
 {
   int r = 0;
+  if (c->master >= 0 && c->opts->console_socket
+      && send_console (c->opts->console_socket, c->master, err) < 0)
+    return tear_down (c, -1, err);
   if (dxc_state_write (c->opts->state_root, c->opts->id, c->opts->bundle,
                        c->pid, "created", err)
       < 0)
@@ -786,6 +825,8 @@ leave_created (run_ctx *c, dxc_error **err)
       close (c->sv[i]);
   close (c->sigfd);
   close (c->fifo);
+  if (c->master >= 0)
+    close (c->master);
   sigprocmask (SIG_SETMASK, &c->oldmask, NULL);
   dxc_cgroup_release (c->cgroup);
   free (c->rootfs);

@@ -37,6 +37,9 @@ typedef struct dxc_run_opts
      cgroup and its state stay for start, kill and delete. Needs
      state_root; stdio passed through, no terminal. */
   bool create_only;
+  /* create with process.terminal: the pty's master goes to the AF_UNIX
+     socket at this path (SCM_RIGHTS), as runc's --console-socket. */
+  const char *console_socket;
 } dxc_run_opts;
 
 /* Run the container to its end: stdio passed through (or a pty proxied when

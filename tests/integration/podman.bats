@@ -64,3 +64,17 @@ teardown() {
   run "${P[@]}" ps -aq
   [ -z "$output" ]
 }
+
+@test "podman run -t: the terminal through --console-socket, as with runc" {
+  prog='tty; [ -t 0 ] && [ -t 1 ] && echo both-ttys; echo done'
+  run "${P[@]}" run --rm -t --network none localhost/bb sh -c "$prog"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  ours=$output
+  [[ "$ours" == *"/dev/pts/0"* ]]
+  [[ "$ours" == *both-ttys* ]]
+  local R=(podman --runtime runc --root "$TEST_TMP/podman" --runroot "$TEST_TMP/podman-run")
+  run "${R[@]}" run --rm -t --network none localhost/bb sh -c "$prog"
+  [ "$status" -eq 0 ]
+  [ "$output" = "$ours" ]
+}

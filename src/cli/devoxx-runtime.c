@@ -11,6 +11,7 @@
 
 #include "cli/common.h"
 #include "runtime/container.h"
+#include "runtime/features.h"
 #include "runtime/seccomp.h"
 #include "runtime/spec-default.h"
 #include "runtime/state.h"
@@ -40,7 +41,8 @@ usage (FILE *f)
            "  exec [--process FILE] [--detach] [--pid-file FILE] ID [COMMAND...]\n"
            "                  run another process in the container\n"
            "  state ID        print the state of a container (JSON)\n"
-           "  kill ID [SIGNAL]  send a signal (default SIGTERM)\n"
+           "  features        what this runtime implements (JSON, runtime spec)\n"
+           "  kill [--all] ID [SIGNAL]  send a signal (default SIGTERM)\n"
            "  list            list the containers\n"
            "  spec [--bundle DIR]  write a default config.json\n"
            "  --version\n"
@@ -282,13 +284,22 @@ cmd_kill (int argc, char **argv)
   json_t *st;
   int sig = SIGTERM;
   json_int_t pid, start;
+  bool all = false;
   int r;
 
+  /* --all: runc 1.2's meaning (the init process; a container already
+     stopped is no error: containerd's kill-all after the exit needs it). */
+  if (argc > 1 && (strcmp (argv[1], "--all") == 0 || strcmp (argv[1], "-a") == 0))
+    {
+      all = true;
+      argc--;
+      argv++;
+    }
   if (argc < 2 || argc > 3)
     return dxc_cli_usage_error ("kill needs a container ID and an optional "
                                 "signal");
   if (argc == 3 && (sig = parse_signal (argv[2])) < 0)
-    return dxc_cli_usage_error ("unknown signal %s", argv[2]);
+    return dxc_cli_usage_error ("unknown signal \"%s\"", argv[2]);
   if (dxc_state_read (state_root, argv[1], &st, &err) < 0)
     return dxc_cli_fail (err);
   pid = json_integer_value (json_object_get (st, "pid"));
@@ -297,6 +308,8 @@ cmd_kill (int argc, char **argv)
   /* Through a pidfd, and only to the process with the recorded start time:
      after a crash the PID may be another process's. */
   r = dxc_proc_signal (pid, start, sig);
+  if (r == -ESRCH && all)
+    return 0;
   if (r == -ESRCH)
     return dxc_cli_usage_error ("kill %s: container not running", argv[1]);
   if (r < 0)
@@ -358,6 +371,18 @@ cmd_spec (int argc, char **argv)
 }
 
 static int
+cmd_features (int argc, char **argv)
+{
+  json_t *f = dxc_features_json ();
+  if (argc != 1)
+    return dxc_cli_usage_error ("features takes no arguments");
+  json_dumpf (f, stdout, JSON_INDENT (4) | JSON_PRESERVE_ORDER);
+  putchar ('\n');
+  json_decref (f);
+  return 0;
+}
+
+static int
 cmd_list_args (int argc, char **argv)
 {
   return cmd_list ();
@@ -366,7 +391,7 @@ cmd_list_args (int argc, char **argv)
 static const dxc_cli_command commands[]
     = { { "run", cmd_run },   { "create", cmd_create },
         { "start", cmd_start }, { "delete", cmd_delete },
-        { "exec", cmd_exec },
+        { "exec", cmd_exec },     { "features", cmd_features },
         { "state", cmd_state }, { "kill", cmd_kill },
         { "list", cmd_list_args }, { "spec", cmd_spec }, { NULL, NULL } };
 

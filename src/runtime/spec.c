@@ -328,6 +328,22 @@ static const struct
   { "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
 };
 
+json_t *
+dxc_spec_mount_options (void)
+{
+  static const char *const others[]
+      = { "bind", "rbind", "rro", "tmpcopyup", NULL };
+  json_t *out = json_array ();
+  for (size_t k = 0; k < sizeof mount_flags / sizeof mount_flags[0]; k++)
+    json_array_append_new (out, json_string (mount_flags[k].name));
+  for (size_t k = 0; k < sizeof propagation_flags / sizeof propagation_flags[0];
+       k++)
+    json_array_append_new (out, json_string (propagation_flags[k].name));
+  for (int k = 0; others[k]; k++)
+    json_array_append_new (out, json_string (others[k]));
+  return out;
+}
+
 /* "rnosuid", "rnoexec", ...: an attribute for every submount (mount_setattr
  * with AT_RECURSIVE); only "rro" is implemented so far. */
 static bool

@@ -159,6 +159,8 @@ typedef struct dxc_spec
 /* Takes a reference to json. */
 int dxc_spec_from_json (json_t *json, dxc_spec **ret_spec, dxc_error **err);
 int dxc_spec_load (const char *path, dxc_spec **ret_spec, dxc_error **err);
+/* The mounts[].options this runtime knows (for features). */
+json_t *dxc_spec_mount_options (void);
 void dxc_spec_free (dxc_spec *spec);
 bool dxc_spec_has_ns (const dxc_spec *spec, int flag);
 

@@ -90,6 +90,13 @@ status_of() {
     run on "$r" start c1
     [ "$status" -ne 0 ]
     [[ "$output" == *"cannot start a container that has stopped"* ]]
+    # kill of a stopped container: an error, but not with --all
+    # (containerd's kill-all after the exit)
+    run on "$r" kill c1 KILL
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"not running"* ]]
+    run on "$r" kill --all c1 KILL
+    [ "$status" -eq 0 ]
     # delete: the state and the cgroup go
     run on "$r" delete c1
     echo "$output"
@@ -190,4 +197,18 @@ status_of() {
   run on "$DXC_BIN_DIR/devoxx-runtime" exec c1 true
   [ "$status" -ne 0 ]
   [[ "$output" == *"cannot exec in a stopped container"* ]]
+}
+
+@test "features: the runtime spec's document, as containerd and CRI-O read it" {
+  run --separate-stderr "$DXC_BIN_DIR/devoxx-runtime" features
+  [ "$status" -eq 0 ]
+  [ -z "$stderr" ]
+  jq -e '.ociVersionMin == "1.0.0" and (.ociVersionMax | length > 0)' <<<"$output"
+  jq -e '.linux.namespaces | index("pid") and index("mount") and index("network")' <<<"$output"
+  jq -e '.linux.seccomp.enabled and (.linux.seccomp.actions | index("SCMP_ACT_NOTIFY"))' <<<"$output"
+  jq -e '.mountOptions | index("rro") and index("nosuid")' <<<"$output"
+  jq -e '.linux.mountExtensions.idmap.enabled == false' <<<"$output"
+  # the same capability names as runc knows
+  diff <(jq -r '.linux.capabilities[]' <<<"$output" | sort) \
+       <(runc features | jq -r '.linux.capabilities[]' | sort)
 }

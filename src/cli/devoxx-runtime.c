@@ -42,6 +42,8 @@ usage (FILE *f)
            "                  run another process in the container\n"
            "  state ID        print the state of a container (JSON)\n"
            "  features        what this runtime implements (JSON, runtime spec)\n"
+           "  pause ID, resume ID  freeze and thaw the container's processes\n"
+           "  ps [--format table|json] ID  the container's processes\n"
            "  kill [--all] ID [SIGNAL]  send a signal (default SIGTERM)\n"
            "  list            list the containers\n"
            "  spec [--bundle DIR]  write a default config.json\n"
@@ -371,6 +373,82 @@ cmd_spec (int argc, char **argv)
 }
 
 static int
+pause_or_resume (int argc, char **argv, bool pause)
+{
+  dxc_error *err = NULL;
+  if (argc != 2)
+    return dxc_cli_usage_error ("%s needs one container ID", argv[0]);
+  if (dxc_container_pause (state_root, argv[1], pause, &err) < 0)
+    return dxc_cli_fail (err);
+  return 0;
+}
+
+static int
+cmd_pause (int argc, char **argv)
+{
+  return pause_or_resume (argc, argv, true);
+}
+
+static int
+cmd_resume (int argc, char **argv)
+{
+  return pause_or_resume (argc, argv, false);
+}
+
+/* ps [--format table|json] ID: the container's processes (host PIDs). */
+static int
+cmd_ps (int argc, char **argv)
+{
+  cleanup_json json_t *pids = NULL;
+  dxc_error *err = NULL;
+  const char *format = "table";
+  int i = 1;
+
+  if (i + 1 < argc && (strcmp (argv[i], "--format") == 0
+                       || strcmp (argv[i], "-f") == 0))
+    {
+      format = argv[i + 1];
+      i += 2;
+    }
+  else if (i < argc && strncmp (argv[i], "--format=", 9) == 0)
+    format = argv[i++] + 9;
+  if (i != argc - 1)
+    return dxc_cli_usage_error ("ps needs one container ID (ps arguments "
+                                "are not supported)");
+  if (strcmp (format, "json") != 0 && strcmp (format, "table") != 0)
+    return dxc_cli_usage_error ("ps: invalid format %s (table or json)",
+                                format);
+  if (dxc_container_pids (state_root, argv[i], &pids, &err) < 0)
+    return dxc_cli_fail (err);
+  if (strcmp (format, "json") == 0)
+    {
+      json_dumpf (pids, stdout, JSON_COMPACT);
+      putchar ('\n');
+      return 0;
+    }
+  printf ("%-8s %s\n", "PID", "CMD");
+  {
+    size_t k;
+    json_t *v;
+    json_array_foreach (pids, k, v)
+    {
+      char path[64];
+      cleanup_free char *cmd = NULL;
+      size_t len = 0;
+      snprintf (path, sizeof path, "/proc/%lld/cmdline",
+                (long long) json_integer_value (v));
+      if (dxc_read_file (path, &cmd, &len, NULL) < 0)
+        continue;
+      for (size_t c = 0; c + 1 < len; c++)
+        if (cmd[c] == '\0')
+          cmd[c] = ' ';
+      printf ("%-8lld %s\n", (long long) json_integer_value (v), cmd);
+    }
+  }
+  return 0;
+}
+
+static int
 cmd_features (int argc, char **argv)
 {
   json_t *f = dxc_features_json ();
@@ -392,6 +470,8 @@ static const dxc_cli_command commands[]
     = { { "run", cmd_run },   { "create", cmd_create },
         { "start", cmd_start }, { "delete", cmd_delete },
         { "exec", cmd_exec },     { "features", cmd_features },
+        { "pause", cmd_pause },   { "resume", cmd_resume },
+        { "ps", cmd_ps },
         { "state", cmd_state }, { "kill", cmd_kill },
         { "list", cmd_list_args }, { "spec", cmd_spec }, { NULL, NULL } };
 

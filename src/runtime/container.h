@@ -74,6 +74,14 @@ int dxc_container_exec (const dxc_exec_opts *o, int *ret_status,
 int dxc_container_start (const char *state_root, const char *id,
                          dxc_error **err);
 
+/* pause (freeze its cgroup) and resume (pause false): runc's words for a
+ * container in the wrong state. */
+int dxc_container_pause (const char *state_root, const char *id, bool pause,
+                         dxc_error **err);
+/* The host PIDs in the container's cgroup (a JSON array of integers). */
+int dxc_container_pids (const char *state_root, const char *id,
+                        json_t **ret, dxc_error **err);
+
 /* delete: what a created or stopped container leaves (its process is
  * killed if it waits for start), its cgroups and its state. force: a
  * running one too, and an unknown ID is no error. */

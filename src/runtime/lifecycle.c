@@ -16,6 +16,7 @@
 #include "container.h"
 #include "state.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/proc.h"
 
 static const char *
@@ -137,10 +138,69 @@ dxc_container_delete (const char *state_root, const char *id, bool force,
       && strcmp (status, "created") != 0)
     return dxc_error_new (err, "cannot delete container %s that is not "
                           "stopped: %s", id, status);
+  /* A frozen process dies only once thawed. */
+  if (strcmp (status, "paused") == 0
+      && dxc_container_pause (state_root, id, false, err) < 0)
+    return -1;
   if (kill_and_wait (st, err) < 0)
     return -1;
   r = dxc_state_destroy (state_root, id);
   if (r < 0 && r != -ENOENT)
     return dxc_error_errno (err, -r, "delete %s", id);
+  return 0;
+}
+
+int
+dxc_container_pause (const char *state_root, const char *id, bool pause,
+                     dxc_error **err)
+{
+  cleanup_json json_t *st = NULL;
+  cleanup_free char *f = NULL;
+  const char *status, *v1 = pause ? "FROZEN" : "THAWED";
+  bool is_v1;
+
+  if (dxc_state_read (state_root, id, &st, err) < 0)
+    return -1;
+  status = status_of (st);
+  if (pause && strcmp (status, "running") != 0 && strcmp (status, "created") != 0)
+    return dxc_error_new (err, "container not running");
+  if (!pause && strcmp (status, "paused") != 0)
+    return dxc_error_new (err, "container not paused");
+  f = dxc_state_freezer_file (st);
+  if (f == NULL)
+    return dxc_error_new (err, "container %s has no freezer cgroup", id);
+  is_v1 = strstr (f, "freezer.state") != NULL;
+  if (dxc_write_file (f, is_v1 ? v1 : (pause ? "1" : "0"), err) < 0)
+    return -1;
+  return 0;
+}
+
+int
+dxc_container_pids (const char *state_root, const char *id, json_t **ret,
+                    dxc_error **err)
+{
+  cleanup_json json_t *st = NULL;
+  json_t *d, *pids;
+  size_t i;
+
+  if (dxc_state_read (state_root, id, &st, err) < 0)
+    return -1;
+  pids = json_array ();
+  json_array_foreach (json_object_get (st, "cgroupsPlanned"), i, d)
+  {
+    cleanup_free char *path = NULL, *text = NULL;
+    if (asprintf (&path, "%s/cgroup.procs", json_string_value (d)) < 0
+        || dxc_read_file (path, &text, NULL, NULL) < 0)
+      continue;
+    for (char *p = text, *end; *p; p = end)
+      {
+        long pid = strtol (p, &end, 10);
+        if (end == p)
+          break;
+        json_array_append_new (pids, json_integer (pid));
+      }
+    break; /* one hierarchy holds them all */
+  }
+  *ret = pids;
   return 0;
 }

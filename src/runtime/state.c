@@ -303,6 +303,47 @@ dxc_state_set_cgroups_as (const char *state_root, const char *id,
   return r;
 }
 
+/* The container's freezer: the v1 freezer hierarchy's leaf if there is
+   one, else a cgroup2 leaf ("freezer.state" or "cgroup.freeze" in it);
+   NULL for a container without cgroups of its own. */
+char *
+dxc_state_freezer_file (json_t *st)
+{
+  json_t *d;
+  size_t i;
+  char *v2 = NULL, *p = NULL;
+  json_array_foreach (json_object_get (st, "cgroupsPlanned"), i, d)
+  {
+    const char *dir = json_string_value (d);
+    if (dir == NULL)
+      continue;
+    free (p);
+    if (asprintf (&p, "%s/freezer.state", dir) >= 0 && access (p, F_OK) == 0)
+      {
+        free (v2);
+        return p;
+      }
+    free (p);
+    p = NULL;
+    if (v2 == NULL && asprintf (&p, "%s/cgroup.freeze", dir) >= 0
+        && access (p, F_OK) == 0)
+      v2 = take_ptr (p);
+  }
+  free (p);
+  return v2;
+}
+
+static bool
+frozen (json_t *st)
+{
+  cleanup_free char *f = dxc_state_freezer_file (st);
+  cleanup_free char *v = NULL;
+  if (f == NULL || dxc_read_file (f, &v, NULL, NULL) < 0)
+    return false;
+  return strncmp (v, "FROZEN", 6) == 0 || strncmp (v, "FREEZING", 8) == 0
+         || v[0] == '1';
+}
+
 char *
 dxc_state_fifo_path (const char *state_root, const char *id)
 {
@@ -346,7 +387,10 @@ dxc_state_read (const char *state_root, const char *id, json_t **ret,
         json_object_set_new (st, "status", json_string ("stopped"));
         json_object_set_new (st, "pid", json_integer (0));
       }
-    /* Created until start takes the exec fifo away (runc's rule). */
+    /* A frozen cgroup first, then created until start takes the exec
+       fifo away (runc's order). */
+    else if (pid > 0 && frozen (st))
+      json_object_set_new (st, "status", json_string ("paused"));
     else if (pid > 0 && fifo && access (fifo, F_OK) == 0)
       json_object_set_new (st, "status", json_string ("created"));
     else if (pid > 0)

@@ -49,6 +49,9 @@ int dxc_state_plan_cgroups (const char *state_root, const char *id,
 int dxc_state_read (const char *state_root, const char *id, json_t **ret,
                     dxc_error **err);
 int dxc_state_remove (const char *state_root, const char *id);
+/* The container's freezer file (v1 freezer.state, or cgroup2's
+ * cgroup.freeze), from the cgroup leaves its state records; NULL if none. */
+char *dxc_state_freezer_file (json_t *st);
 /* <state_root>/<id>/exec.fifo: there while a created container waits for
  * start (its status is then "created"). */
 char *dxc_state_fifo_path (const char *state_root, const char *id);

@@ -212,3 +212,36 @@ status_of() {
   diff <(jq -r '.linux.capabilities[]' <<<"$output" | sort) \
        <(runc features | jq -r '.linux.capabilities[]' | sort)
 }
+
+@test "pause, resume, ps: a frozen container stops counting; runc as the oracle" {
+  set_args "$B" sh -c 'i=0; while :; do i=$((i+1)); echo $i > /tmp/count; sleep 0.05; done'
+  for r in "$DXC_BIN_DIR/devoxx-runtime" runc; do
+    echo "== $r"
+    create_c1 "$r"
+    [ "$status" -eq 0 ]
+    on "$r" start c1
+    pid=$(cat "$TEST_TMP/pid")
+    sleep 0.3
+    run on "$r" ps --format json c1
+    echo "$output"
+    jq -e --argjson p "$pid" 'index($p) != null' <<<"$output"
+    run on "$r" resume c1
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"container not paused"* ]]
+    on "$r" pause c1
+    [ "$(status_of "$r")" = paused ]
+    sleep 0.2
+    a=$(cat "$B/rootfs/tmp/count")
+    sleep 0.5
+    [ "$(cat "$B/rootfs/tmp/count")" = "$a" ]
+    on "$r" resume c1
+    [ "$(status_of "$r")" = running ]
+    sleep 0.5
+    [ "$(cat "$B/rootfs/tmp/count")" != "$a" ]
+    # a paused container goes with delete --force
+    on "$r" pause c1
+    on "$r" delete --force c1
+    run on "$r" state c1
+    [ "$status" -ne 0 ]
+  done
+}

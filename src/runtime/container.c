@@ -739,11 +739,10 @@ supervise_to_end (run_ctx *c, int *ret_status, dxc_error **err)
   return r;
 }
 
-/* Whatever was made goes: a child still there is killed, the cgroup (with
-   anything left in it, and what killed runtimes left beside it when the
-   parent is the caller's own), the live state. */
-static int
-tear_down (run_ctx *c, int r, dxc_error **err)
+/* The parent's own part: a child still there is killed (pid > 0), the
+   runtime's fds closed, its signal mask back. */
+static void
+release_parent (run_ctx *c)
 {
   if (c->pid > 0)
     {
@@ -758,6 +757,15 @@ tear_down (run_ctx *c, int r, dxc_error **err)
   if (c->master >= 0)
     close (c->master);
   sigprocmask (SIG_SETMASK, &c->oldmask, NULL);
+}
+
+/* Whatever was made goes: a child still there is killed, the cgroup (with
+   anything left in it, and what killed runtimes left beside it when the
+   parent is the caller's own), the live state. */
+static int
+tear_down (run_ctx *c, int r, dxc_error **err)
+{
+  release_parent (c);
   if (c->opts->sweep_cgroups)
     dxc_cgroup_sweep_siblings (c->cgroup, 10);
   if (dxc_cgroup_destroy (c->cgroup, r < 0 ? NULL : err) < 0)
@@ -777,16 +785,7 @@ send_console (const char *path, int master, dxc_error **err)
 {
   cleanup_close int s = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   struct sockaddr_un sa = { .sun_family = AF_UNIX };
-  char name[] = "/dev/ptmx";
-  struct iovec iov = { name, sizeof name - 1 };
-  union
-  {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } u;
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-                        .msg_control = u.buf, .msg_controllen = sizeof u.buf };
-  struct cmsghdr *cm = CMSG_FIRSTHDR (&msg);
+  static const char name[] = "/dev/ptmx";
 
   if (strlen (path) >= sizeof sa.sun_path)
     return dxc_error_new (err, "--console-socket %s: path too long", path);
@@ -794,11 +793,7 @@ send_console (const char *path, int master, dxc_error **err)
   if (s < 0 || connect (s, (struct sockaddr *) &sa, sizeof sa) < 0)
     return dxc_error_errno (err, errno, "connect to the console socket %s",
                             path);
-  cm->cmsg_level = SOL_SOCKET;
-  cm->cmsg_type = SCM_RIGHTS;
-  cm->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (cm), &master, sizeof (int));
-  if (sendmsg (s, &msg, MSG_NOSIGNAL) < 0)
+  if (dxc_send_with_fd (s, name, sizeof name - 1, master) < 0)
     return dxc_error_errno (err, errno, "send the terminal to %s", path);
   return 0;
 }
@@ -820,14 +815,10 @@ leave_created (run_ctx *c, dxc_error **err)
     c->opts->on_started (c->pid, c->opts->data);
   if (r < 0)
     return tear_down (c, r, err);
-  for (int i = 0; i < 2; i++)
-    if (c->sv[i] >= 0)
-      close (c->sv[i]);
-  close (c->sigfd);
+  /* The process stays. */
+  c->pid = 0;
+  release_parent (c);
   close (c->fifo);
-  if (c->master >= 0)
-    close (c->master);
-  sigprocmask (SIG_SETMASK, &c->oldmask, NULL);
   dxc_cgroup_release (c->cgroup);
   free (c->rootfs);
   return 0;
@@ -1055,17 +1046,7 @@ exec_spec (json_t *st, const dxc_exec_opts *o, dxc_spec **ret,
 static int
 exec_tear_down (run_ctx *c, int r)
 {
-  if (c->pid > 0)
-    {
-      kill (c->pid, SIGKILL);
-      waitpid (c->pid, NULL, 0);
-    }
-  for (int i = 0; i < 2; i++)
-    if (c->sv[i] >= 0)
-      close (c->sv[i]);
-  if (c->sigfd >= 0)
-    close (c->sigfd);
-  sigprocmask (SIG_SETMASK, &c->oldmask, NULL);
+  release_parent (c);
   return r;
 }
 

@@ -31,10 +31,9 @@ dxc_sync_send_error (int sock, const dxc_error *e)
 }
 
 int
-dxc_sync_send_fd (int sock, enum dxc_sync_type type, int fd, dxc_error **err)
+dxc_send_with_fd (int sock, const void *data, size_t len, int fd)
 {
-  struct sync_hdr h = { type, 0, 0 };
-  struct iovec iov = { &h, sizeof h };
+  struct iovec iov = { (void *) data, len };
   union
   {
     char buf[CMSG_SPACE (sizeof (int))];
@@ -49,16 +48,23 @@ dxc_sync_send_fd (int sock, enum dxc_sync_type type, int fd, dxc_error **err)
     {
       msg.msg_control = NULL;
       msg.msg_controllen = 0;
-      if (sendmsg (sock, &msg, MSG_NOSIGNAL) < 0)
-        return dxc_error_errno (err, errno, "send to the runtime");
-      return 0;
     }
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (c), &fd, sizeof (int));
-  if (sendmsg (sock, &msg, MSG_NOSIGNAL) < 0)
-    return dxc_error_errno (err, errno, "send fd to the runtime");
+  else
+    {
+      c->cmsg_level = SOL_SOCKET;
+      c->cmsg_type = SCM_RIGHTS;
+      c->cmsg_len = CMSG_LEN (sizeof (int));
+      memcpy (CMSG_DATA (c), &fd, sizeof (int));
+    }
+  return sendmsg (sock, &msg, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+int
+dxc_sync_send_fd (int sock, enum dxc_sync_type type, int fd, dxc_error **err)
+{
+  struct sync_hdr h = { type, 0, 0 };
+  if (dxc_send_with_fd (sock, &h, sizeof h, fd) < 0)
+    return dxc_error_errno (err, errno, "send to the runtime");
   return 0;
 }
 

@@ -24,6 +24,8 @@
 
 #include <stdint.h>
 
+#include <stddef.h>
+
 #include "util/error.h"
 
 enum dxc_sync_type
@@ -40,6 +42,10 @@ enum dxc_sync_type
 int dxc_sync_send_go (int sock, dxc_error **err);
 /* Child side: wait for DXC_SYNC_GO; fails if the parent closed its end. */
 int dxc_sync_wait_go (int sock, dxc_error **err);
+
+/* One message of len bytes with fd in SCM_RIGHTS (none when fd < 0):
+ * 0, or -1 with errno. */
+int dxc_send_with_fd (int sock, const void *data, size_t len, int fd);
 
 /* Child side. */
 void dxc_sync_send_error (int sock, const dxc_error *e);

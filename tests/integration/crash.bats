@@ -162,3 +162,24 @@ nothing_left() {
   [ -z "$(find /sys/fs/cgroup -maxdepth 6 -name "dxc-crash-$$" 2>/dev/null)" ]
   [ -z "$(ls -A "$STATE" | grep -v '^\.')" ]
 }
+
+@test "crash: devoxx-runtime create killed at any point; delete --force leaves nothing" {
+  make_bundle "$TEST_TMP/b" '.process.terminal = false | .linux.cgroupsPath = "dxc-crash-'$$'"'
+  set_args "$TEST_TMP/b" sleep 30
+  local d
+  for d in $DELAYS; do
+    # (the created process keeps the stdio it is given: not bats's)
+    kill_after "$d" "$RUNTIME" --root "$STATE" create --bundle "$TEST_TMP/b" crashed 3>&- </dev/null
+    run rt delete --force crashed
+    echo "after $d: $output"
+    [ "$status" -eq 0 ]
+    run rt state crashed
+    [ "$status" -ne 0 ]
+  done
+  # nothing of any attempt is left: no cgroup, no state, no process
+  [ -z "$(find /sys/fs/cgroup -maxdepth 6 -name "dxc-crash-$$" 2>/dev/null)" ]
+  [ -z "$(ls -A "$STATE" | grep -v '^\.')" ]
+  for p in $(pgrep -x sleep); do
+    ! grep -q "dxc-crash-$$" "/proc/$p/cgroup" 2>/dev/null
+  done
+}

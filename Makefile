@@ -141,6 +141,7 @@ bench: all
 	bash bench/run.sh
 	bash bench/pull.sh
 	bash bench/security.sh
+	bash bench/lifecycle.sh
 
 clean:
 	rm -rf build build-san bin bin-san build-fuzz bin-fuzz

@@ -151,7 +151,25 @@ dxc_store_put_blob (const dxc_store *s, const void *data, size_t len,
   final = dxc_store_blob_path (s, ret_digest);
   if (access (final, F_OK) == 0)
     return 0;
-  return dxc_write_file_atomic (final, data, len, 0644, DXC_WRITE_SYNC, err);
+  /* Staged under tmp/ (named with our PID: what a killed writer leaves is
+     found and removed there), never beside the blobs, where a half-written
+     file would stand among whole ones. */
+  {
+    cleanup_free char *tmp = dxc_store_tmp_path (s, "blob");
+    cleanup_close int fd = -1;
+    if (tmp == NULL)
+      return dxc_error_errno (err, ENOMEM, "store blob");
+    fd = open (tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0)
+      return dxc_error_errno (err, errno, "create %s", tmp);
+    if (dxc_write_all (fd, data, len) < 0 || fdatasync (fd) < 0)
+      {
+        int e = errno;
+        unlink (tmp);
+        return dxc_error_errno (err, e, "write %s", tmp);
+      }
+    return dxc_store_commit_blob (s, tmp, ret_digest, err);
+  }
 }
 
 int

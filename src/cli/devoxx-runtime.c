@@ -32,8 +32,8 @@ usage (FILE *f)
            "file system)\ndescribes, as runc does.\n"
            "\n"
            "Commands:\n"
-           "  run [--bundle DIR] [--no-pivot] [--no-new-keyring] [--pid-file FILE] ID\n"
-           "                  create and run a container to its end\n"
+           "  run [--bundle DIR] [--detach] [--console-socket S] [--no-pivot] [--no-new-keyring] [--pid-file FILE] ID\n"
+           "                  create and run a container to its end (--detach: create and start)\n"
            "  create [--bundle DIR] [--no-pivot] [--no-new-keyring] [--pid-file FILE] ID\n"
            "                  set a container up; its process waits for start\n"
            "  start ID        let a created container run its program\n"
@@ -93,6 +93,7 @@ run_or_create (int argc, char **argv, bool create)
   const char *bundle = ".";
   const char *pid_file = NULL;
   dxc_run_opts ro = { .stdin_fd = -1 };
+  bool detach = false;
   int c, status = 0;
 
   while ((c = getopt_long (argc, argv, "+b:d", opts, NULL)) != -1)
@@ -103,16 +104,12 @@ run_or_create (int argc, char **argv, bool create)
       case 'p': pid_file = optarg; break;
       case 'K': ro.no_new_keyring = true; break;
       case 'k': break;
-      case 'C':
-        if (!create)
-          return dxc_cli_usage_error ("run --console-socket is not "
-                                      "supported yet");
-        ro.console_socket = optarg;
-        break;
+      case 'C': ro.console_socket = optarg; break;
       case 'd':
         if (create)
           return DXC_EXIT_ENGINE;
-        return dxc_cli_usage_error ("run --detach is not supported yet");
+        detach = true;
+        break;
       case 'h': usage (stdout); return 0;
       default: return DXC_EXIT_ENGINE;
       }
@@ -134,7 +131,10 @@ run_or_create (int argc, char **argv, bool create)
   ro.bundle = bundle_abs;
   ro.state_root = state_root;
   ro.no_cgroup = no_cgroup;
-  ro.create_only = create;
+  /* run --detach: create, then start (runc's). */
+  ro.create_only = create || detach;
+  if (ro.console_socket && !ro.create_only)
+    return dxc_cli_usage_error ("--console-socket needs --detach with run");
   if (pid_file)
     {
       ro.on_started = write_pid_file;
@@ -142,6 +142,13 @@ run_or_create (int argc, char **argv, bool create)
     }
   if (dxc_container_run (spec, &ro, &status, &err) < 0)
     return dxc_cli_fail (err);
+  if (detach && dxc_container_start (state_root, ro.id, &err) < 0)
+    {
+      dxc_error *e2 = NULL;
+      dxc_container_delete (state_root, ro.id, true, &e2);
+      dxc_error_free (e2);
+      return dxc_cli_fail (err);
+    }
   return status;
 }
 

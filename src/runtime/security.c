@@ -105,11 +105,15 @@ apply_caps (const dxc_process *p, dxc_error **err)
   if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0
       && errno != EINVAL)
     return dxc_error_errno (err, errno, "clear the ambient capabilities");
+  /* An ambient capability must be permitted and inheritable too; one that
+     is not cannot be raised, and is left out, as runc leaves it out (with a
+     warning in its log): `runc spec`'s own default asks for three that its
+     inheritable set lacks. */
   for (int c = 0; c <= last && c < 64; c++)
     if ((p->caps[DXC_CAP_AMBIENT] & (1ULL << c))
         && prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
-      return dxc_error_errno (err, errno, "raise ambient capability %d "
-                              "(it must be permitted and inheritable too)", c);
+      dxc_explain ("ambient capability %d not raised (it must be permitted "
+                   "and inheritable too): left out, as runc does", c);
   return 0;
 }
 

@@ -245,3 +245,33 @@ status_of() {
     [ "$status" -ne 0 ]
   done
 }
+
+@test "runc spec's own default config runs as under runc (ambient capabilities it cannot raise are left out)" {
+  mkdir -p "$TEST_TMP/rs"
+  cp -a "$B/rootfs" "$TEST_TMP/rs/rootfs"
+  (cd "$TEST_TMP/rs" && runc spec)
+  jq '.process.terminal = false | .process.args = ["sh", "-c", "grep Cap /proc/self/status"]' \
+    "$TEST_TMP/rs/config.json" > "$TEST_TMP/c" && mv "$TEST_TMP/c" "$TEST_TMP/rs/config.json"
+  run on "$DXC_BIN_DIR/devoxx-runtime" run --bundle "$TEST_TMP/rs" c2
+  echo "$output"
+  [ "$status" -eq 0 ]
+  ours=$output
+  run on runc run --bundle "$TEST_TMP/rs" c2
+  [ "$status" -eq 0 ]
+  [ "$output" = "$ours" ]
+}
+
+@test "run --detach: created and started, the runtime gone; runc as the oracle" {
+  for r in "$DXC_BIN_DIR/devoxx-runtime" runc; do
+    echo "== $r"
+    on "$r" run --detach --bundle "$B" --pid-file "$TEST_TMP/pid" c1 \
+      </dev/null >/dev/null 2>&1 3>&-
+    pid=$(cat "$TEST_TMP/pid")
+    for _ in $(seq 50); do [ -e "$B/rootfs/tmp/ran" ] && break; sleep 0.1; done
+    [ "$(cat "$B/rootfs/tmp/ran")" = ran ]
+    [ "$(status_of "$r")" = running ]
+    [ "$(on "$r" state c1 | jq -r .pid)" = "$pid" ]
+    on "$r" delete --force c1
+    rm -f "$B/rootfs/tmp/ran"
+  done
+}

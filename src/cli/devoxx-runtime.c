@@ -11,6 +11,7 @@
 
 #include "cli/common.h"
 #include "runtime/container.h"
+#include "util/alloc.h"
 #include "runtime/features.h"
 #include "runtime/seccomp.h"
 #include "runtime/spec-default.h"
@@ -38,7 +39,8 @@ usage (FILE *f)
            "                  set a container up; its process waits for start\n"
            "  start ID        let a created container run its program\n"
            "  delete [--force] ID  remove a stopped (or created) container\n"
-           "  exec [--process FILE] [--detach] [--pid-file FILE] ID [COMMAND...]\n"
+           "  exec [--process FILE] [--detach] [--pid-file FILE] [--cwd DIR] [--env N=V]\n"
+           "       [--user UID[:GID]] [--cap CAP] [--no-new-privs] ID [COMMAND...]\n"
            "                  run another process in the container\n"
            "  state ID        print the state of a container (JSON)\n"
            "  features        what this runtime implements (JSON, runtime spec)\n"
@@ -183,9 +185,19 @@ cmd_exec (int argc, char **argv)
       = { { "process", required_argument, NULL, 'p' },
           { "detach", no_argument, NULL, 'd' },
           { "pid-file", required_argument, NULL, 'P' },
+          { "cwd", required_argument, NULL, 'w' },
+          { "env", required_argument, NULL, 'e' },
+          { "user", required_argument, NULL, 'u' },
+          { "cap", required_argument, NULL, 'c' },
+          { "no-new-privs", no_argument, NULL, 'N' },
+          { "tty", no_argument, NULL, 't' },
+          { "console-socket", required_argument, NULL, 'C' },
+          { "preserve-fds", required_argument, NULL, 'F' },
           { "help", no_argument, NULL, 'h' },
           { NULL, 0, NULL, 0 } };
   cleanup_json json_t *process = NULL;
+  cleanup_free char **env = NULL, **caps = NULL;
+  size_t n_env = 0, n_caps = 0;
   dxc_exec_opts o = { .state_root = state_root };
   const char *process_file = NULL, *pid_file = NULL;
   dxc_error *err = NULL;
@@ -193,15 +205,34 @@ cmd_exec (int argc, char **argv)
   int c, status = 0;
 
   optind = 1;
-  while ((c = getopt_long (argc, argv, "+p:dh", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, "+p:dhw:e:u:c:t", opts, NULL)) != -1)
     switch (c)
       {
       case 'p': process_file = optarg; break;
       case 'd': o.detach = true; break;
       case 'P': pid_file = optarg; break;
+      case 'w': o.cwd = optarg; break;
+      case 'e':
+        env = dxc_xrealloc_strv (env, ++n_env);
+        env[n_env - 1] = optarg;
+        break;
+      case 'u': o.user = optarg; break;
+      case 'c':
+        caps = dxc_xrealloc_strv (caps, ++n_caps);
+        caps[n_caps - 1] = optarg;
+        break;
+      case 'N': o.no_new_privs = true; break;
+      case 't': case 'C':
+        return dxc_cli_usage_error ("exec with a terminal (--tty, "
+                                    "--console-socket) is not supported yet");
+      case 'F':
+        return dxc_cli_usage_error ("exec --preserve-fds is not supported "
+                                    "yet");
       case 'h': usage (stdout); return 0;
       default: return DXC_EXIT_ENGINE;
       }
+  o.env = env;
+  o.caps = caps;
   if (optind >= argc)
     return dxc_cli_usage_error ("exec needs a container ID");
   o.id = argv[optind++];

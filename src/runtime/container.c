@@ -1009,6 +1009,78 @@ join_cgroups (json_t *st, pid_t pid, dxc_error **err)
   return 0;
 }
 
+/* runc exec's flags over config.json's process. */
+static int
+exec_flags_to_process (const dxc_exec_opts *o, json_t *proc, dxc_error **err)
+{
+  json_t *args = json_array (), *env = json_object_get (proc, "env");
+  json_t *caps = json_object_get (proc, "capabilities");
+  static const char *const sets[]
+      = { "bounding", "effective", "permitted", "inheritable", NULL };
+
+  for (char **a = o->args; a && *a; a++)
+    json_array_append_new (args, json_string (*a));
+  json_object_set_new (proc, "args", args);
+  json_object_set_new (proc, "terminal", json_false ());
+  if (o->cwd)
+    json_object_set_new (proc, "cwd", json_string (o->cwd));
+  for (char **e = o->env; e && *e; e++)
+    {
+      const char *eq = strchr (*e, '=');
+      size_t i, n = eq ? (size_t) (eq - *e) : strlen (*e);
+      json_t *v;
+      bool replaced = false;
+      if (!json_is_array (env))
+        {
+          env = json_array ();
+          json_object_set_new (proc, "env", env);
+        }
+      json_array_foreach (env, i, v)
+        if (json_string_value (v) && strncmp (json_string_value (v), *e, n) == 0
+            && json_string_value (v)[n] == '=')
+          {
+            json_array_set_new (env, i, json_string (*e));
+            replaced = true;
+            break;
+          }
+      if (!replaced)
+        json_array_append_new (env, json_string (*e));
+    }
+  if (o->user)
+    {
+      char *end;
+      long uid = strtol (o->user, &end, 10), gid = 0;
+      if (end == o->user || (*end && *end != ':'))
+        return dxc_error_new (err, "exec --user %s: UID[:GID], numbers",
+                              o->user);
+      if (*end == ':')
+        {
+          const char *g = end + 1;
+          gid = strtol (g, &end, 10);
+          if (end == g || *end)
+            return dxc_error_new (err, "exec --user %s: UID[:GID], numbers",
+                                  o->user);
+        }
+      json_object_set_new (proc, "user",
+                           json_pack ("{s:I, s:I}", "uid", (json_int_t) uid,
+                                      "gid", (json_int_t) gid));
+    }
+  for (char **c = o->caps; c && *c; c++)
+    for (int k = 0; sets[k]; k++)
+      {
+        json_t *set = json_object_get (caps, sets[k]);
+        if (!json_is_array (set))
+          {
+            set = json_array ();
+            json_object_set_new (caps, sets[k], set);
+          }
+        json_array_append_new (set, json_string (*c));
+      }
+  if (o->no_new_privs)
+    json_object_set_new (proc, "noNewPrivileges", json_true ());
+  return 0;
+}
+
 /* config.json of the container's bundle with the process to run. */
 static int
 exec_spec (json_t *st, const dxc_exec_opts *o, dxc_spec **ret,
@@ -1026,15 +1098,9 @@ exec_spec (json_t *st, const dxc_exec_opts *o, dxc_spec **ret,
     return dxc_error_new (err, "%s: %s", path, jerr.text);
   if (o->process)
     json_object_set (cfg, "process", o->process);
-  else
-    {
-      json_t *args = json_array ();
-      json_t *proc = json_object_get (cfg, "process");
-      for (char **a = o->args; a && *a; a++)
-        json_array_append_new (args, json_string (*a));
-      json_object_set_new (proc, "args", args);
-      json_object_set_new (proc, "terminal", json_false ());
-    }
+  else if (exec_flags_to_process (o, json_object_get (cfg, "process"), err)
+           < 0)
+    return -1;
   if (json_is_true (json_object_get (json_object_get (cfg, "process"),
                                      "terminal")))
     return dxc_error_new (err, "exec with a terminal is not supported yet "

@@ -54,7 +54,12 @@ typedef struct dxc_exec_opts
   const char *state_root;
   const char *id;
   json_t *process; /* an OCI process object (exec --process), or NULL: */
-  char **args;     /* config.json's process with these args */
+  char **args;     /* config.json's process with these args, and: */
+  const char *cwd;     /* --cwd */
+  char **env;          /* --env NAME=VALUE (added or replacing) */
+  const char *user;    /* --user UID[:GID] */
+  char **caps;         /* --cap CAP_X (added to every set but ambient) */
+  bool no_new_privs;   /* --no-new-privs */
   bool detach;     /* leave once it runs (its pid to on_started) */
   void (*on_started) (pid_t pid, void *data);
   void *data;

@@ -58,3 +58,13 @@ dxc_xasprintf (const char *fmt, ...)
     dxc_oom ();
   return p;
 }
+
+char **
+dxc_xrealloc_strv (char **v, size_t n)
+{
+  char **p = realloc (v, (n + 1) * sizeof *p);
+  if (p == NULL)
+    dxc_oom ();
+  p[n] = NULL;
+  return p;
+}

@@ -15,6 +15,9 @@ __attribute__ ((noreturn)) void dxc_oom (void);
 void *dxc_xmalloc (size_t n);
 void *dxc_xcalloc (size_t n, size_t size);
 char *dxc_xstrdup (const char *s);
+/* v grown to hold n strings and a NULL after them (the strings are not
+   copied). */
+char **dxc_xrealloc_strv (char **v, size_t n);
 char *dxc_xasprintf (const char *fmt, ...)
     __attribute__ ((format (printf, 1, 2)));
 

@@ -148,6 +148,7 @@ status_of() {
 }
 
 @test "exec: a process in the container's namespaces, cgroups and root; its exit code; runc as the oracle" {
+  declare -A flags
   for r in "$DXC_BIN_DIR/devoxx-runtime" runc; do
     echo "== $r"
     create_c1 "$r"
@@ -180,11 +181,23 @@ status_of() {
     run on "$r" exec --process "$TEST_TMP/process.json" c1
     echo "$output"
     [ "$output" = 1234 ]
+    # runc exec's flags over config.json's process: the same facts
+    run on "$r" exec --cwd /tmp --env FOO=bar --env HOME=/nowhere \
+      --user 1000:1001 --cap CAP_SYS_ADMIN c1 \
+      sh -c 'pwd; echo $FOO $HOME; id -u; id -g; grep CapBnd /proc/self/status'
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = /tmp ]
+    [ "${lines[1]}" = "bar /nowhere" ]
+    [ "${lines[2]}" = 1000 ]
+    [ "${lines[3]}" = 1001 ]
+    flags[$r]=$output
     on "$r" delete --force c1
     # every process of the container went with it
     for _ in $(seq 50); do kill -0 "$e" 2>/dev/null || break; sleep 0.1; done
     ! kill -0 "$e" 2>/dev/null || [ "$(awk '{print $3}' "/proc/$e/stat")" = Z ]
   done
+  [ "${flags[$DXC_BIN_DIR/devoxx-runtime]}" = "${flags[runc]}" ]
 }
 
 @test "exec refuses a stopped container, and a program that cannot be found" {

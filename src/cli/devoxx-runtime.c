@@ -3,6 +3,7 @@
  * the runtime library: each command parses its flags and calls it. */
 #include <errno.h>
 #include <getopt.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +48,7 @@ usage (FILE *f)
            "  pause ID, resume ID  freeze and thaw the container's processes\n"
            "  ps [--format table|json] ID  the container's processes\n"
            "  kill [--all] ID [SIGNAL]  send a signal (default SIGTERM)\n"
-           "  list            list the containers\n"
+           "  list [--format table|json] [-q]  list the containers\n"
            "  spec [--bundle DIR]  write a default config.json\n"
            "  --version\n"
            "\n"
@@ -357,12 +358,17 @@ cmd_kill (int argc, char **argv)
   return 0;
 }
 
+/* list [--format table|json] [-q]: runc's columns, or its JSON array of
+   states (owner: the user name, as runc fills it in). */
 static int
-cmd_list (void)
+cmd_list (const char *format, bool quiet)
 {
   cleanup_dir DIR *d = opendir (state_root);
+  cleanup_json json_t *all = json_array ();
   struct dirent *de;
-  printf ("%-24s %-8s %-8s %s\n", "ID", "PID", "STATUS", "BUNDLE");
+  json_t *pub;
+  size_t i;
+
   while (d && (de = readdir (d)))
     {
       json_t *st;
@@ -374,12 +380,33 @@ cmd_list (void)
           dxc_error_free (err);
           continue;
         }
-      printf ("%-24s %-8lld %-8s %s\n", de->d_name,
-              (long long) json_integer_value (json_object_get (st, "pid")),
-              json_string_value (json_object_get (st, "status")),
-              json_string_value (json_object_get (st, "bundle")));
+      pub = dxc_state_public (st);
+      json_object_set_new (pub, "owner", json_string ("root"));
+      json_array_append_new (all, pub);
       json_decref (st);
     }
+  if (quiet)
+    {
+      json_array_foreach (all, i, pub)
+        printf ("%s\n", json_string_value (json_object_get (pub, "id")));
+      return 0;
+    }
+  if (strcmp (format, "json") == 0)
+    {
+      json_dumpf (all, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+      putchar ('\n');
+      return 0;
+    }
+  printf ("%-12s%-12s%-12s%-12s%-33s%s\n", "ID", "PID", "STATUS", "BUNDLE",
+          "CREATED", "OWNER");
+  json_array_foreach (all, i, pub)
+    printf ("%-12s%-12lld%-12s%-12s%-33s%s\n",
+            json_string_value (json_object_get (pub, "id")),
+            (long long) json_integer_value (json_object_get (pub, "pid")),
+            json_string_value (json_object_get (pub, "status")),
+            json_string_value (json_object_get (pub, "bundle")),
+            json_string_value (json_object_get (pub, "created")) ?: "",
+            "root");
   return 0;
 }
 
@@ -501,7 +528,22 @@ cmd_features (int argc, char **argv)
 static int
 cmd_list_args (int argc, char **argv)
 {
-  return cmd_list ();
+  const char *format = "table";
+  bool quiet = false;
+  for (int i = 1; i < argc; i++)
+    if (strcmp (argv[i], "-q") == 0 || strcmp (argv[i], "--quiet") == 0)
+      quiet = true;
+    else if ((strcmp (argv[i], "--format") == 0 || strcmp (argv[i], "-f") == 0)
+             && i + 1 < argc)
+      format = argv[++i];
+    else if (strncmp (argv[i], "--format=", 9) == 0)
+      format = argv[i] + 9;
+    else
+      return dxc_cli_usage_error ("list: unknown option %s", argv[i]);
+  if (strcmp (format, "json") != 0 && strcmp (format, "table") != 0)
+    return dxc_cli_usage_error ("list: invalid format %s (table or json)",
+                                format);
+  return cmd_list (format, quiet);
 }
 
 static const dxc_cli_command commands[]
@@ -548,7 +590,10 @@ main (int argc, char **argv)
                                       "disabled", optarg);
         break;
       case 'v':
-        printf ("devoxx-runtime version %s\nspec: 1.0.2\n", DXC_VERSION);
+        /* runc's lines (callers parse "version" and "spec"). */
+        printf ("devoxx-runtime version %s\nspec: 1.0.2\nlibseccomp: "
+                "%u.%u.%u\n", DXC_VERSION, seccomp_version ()->major,
+                seccomp_version ()->minor, seccomp_version ()->micro);
         return 0;
       case 'h': usage (stdout); return 0;
       default: return DXC_EXIT_ENGINE;

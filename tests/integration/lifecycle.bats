@@ -59,6 +59,10 @@ status_of() {
     [ "$(on "$r" state c1 | jq -r .rootfs)" = "$B/rootfs" ]
     [ "$(on "$r" state c1 | jq -r .bundle)" = "$B" ]
     [[ "$(on "$r" state c1 | jq -r .created)" =~ ^20[0-9-]+T[0-9:.]+Z$ ]]
+    # list: the IDs, and the same states as a JSON array
+    [ "$(on "$r" list -q)" = c1 ]
+    [ "$(on "$r" list --format json | jq -c '.[0] | keys')" = '["bundle","created","id","ociVersion","owner","pid","rootfs","status"]' ]
+    [ "$(on "$r" list --format json | jq -r '.[0].status')" = created ]
     kill -0 "$pid"
     grep -q "dxc-lifecycle-$$" "/proc/$pid/cgroup"
     cg=$(awk -F: '$2 ~ /(^|,)pids(,|$)/ {print $3}' "/proc/$pid/cgroup")

@@ -43,8 +43,8 @@ teardown() {
   [[ "$output" == *33554432* ]]
 }
 
-@test "podman run -d, ps, exec, stop, rm: a container that outlives the command" {
-  id=$("${P[@]}" run -d --network none localhost/bb sleep 60)
+@test "podman run -d, ps, exec, pause, unpause, logs, stop, rm: a container that outlives the command" {
+  id=$("${P[@]}" run -d --network none localhost/bb sh -c 'echo started; exec sleep 60')
   run "${P[@]}" ps --format '{{.ID}} {{.Status}}'
   echo "$output"
   [[ "$output" == "${id:0:12} Up"* ]]
@@ -56,6 +56,19 @@ teardown() {
   [ "${lines[1]}" = sleep ]
   run "${P[@]}" exec "$id" sh -c 'exit 5'
   [ "$status" -eq 5 ]
+  # pause and unpause (the runtime's freezer), logs (conmon's)
+  run "${P[@]}" pause "$id"
+  echo "pause: $output"
+  [ "$status" -eq 0 ]
+  run "${P[@]}" inspect --format '{{.State.Status}}' "$id"
+  echo "inspect: $output"
+  [ "$output" = paused ]
+  run "${P[@]}" unpause "$id"
+  [ "$status" -eq 0 ]
+  run "${P[@]}" ps --format '{{.Status}}'
+  [[ "$output" == Up* ]]
+  run "${P[@]}" logs "$id"
+  [ "$output" = started ]
   run "${P[@]}" stop -t 0 "$id"
   [ "$status" -eq 0 ]
   run "${P[@]}" ps -a --format '{{.ID}} {{.Status}}'

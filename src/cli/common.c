@@ -7,15 +7,57 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "common.h"
+#include "util/cleanup.h"
 #include "util/log.h"
+#include "util/strings.h"
+
+static const char *log_path;
+static bool log_json;
+
+void
+dxc_cli_set_log (const char *path, bool json)
+{
+  log_path = path;
+  log_json = json;
+}
+
+/* One error record in the --log file, as runc writes them (the shims and
+   conmon read the last one for their error message). */
+static void
+log_error (const char *msg)
+{
+  cleanup_free char *now = NULL;
+  FILE *f;
+  if (log_path == NULL)
+    return;
+  f = fopen (log_path, "ae");
+  if (f == NULL)
+    return;
+  now = dxc_now_rfc3339 ();
+  if (log_json)
+    {
+      json_t *rec = json_pack ("{s:s, s:s, s:s}", "level", "error", "msg",
+                               msg, "time", now ? now : "");
+      if (rec)
+        json_dumpf (rec, f, JSON_COMPACT | JSON_PRESERVE_ORDER);
+      json_decref (rec);
+      fputc ('\n', f);
+    }
+  else
+    fprintf (f, "time=\"%s\" level=error msg=\"%s\"\n", now ? now : "", msg);
+  fclose (f);
+}
 
 int
 dxc_cli_fail (dxc_error *err)
 {
   int code = err ? err->exit_code : DXC_EXIT_ENGINE;
-  fprintf (stderr, "%s: %s\n", program_invocation_short_name,
-           err && err->msg ? err->msg : "unknown error");
+  const char *msg = err && err->msg ? err->msg : "unknown error";
+  fprintf (stderr, "%s: %s\n", program_invocation_short_name, msg);
+  log_error (msg);
   dxc_error_free (err);
   return code;
 }
@@ -24,11 +66,12 @@ int
 dxc_cli_usage_error (const char *fmt, ...)
 {
   va_list ap;
-  fprintf (stderr, "%s: ", program_invocation_short_name);
+  char msg[4096];
   va_start (ap, fmt);
-  vfprintf (stderr, fmt, ap);
+  vsnprintf (msg, sizeof msg, fmt, ap);
   va_end (ap);
-  fputc ('\n', stderr);
+  fprintf (stderr, "%s: %s\n", program_invocation_short_name, msg);
+  log_error (msg);
   return DXC_EXIT_ENGINE;
 }
 

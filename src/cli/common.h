@@ -3,10 +3,15 @@
 #ifndef DXC_CLI_COMMON_H
 #define DXC_CLI_COMMON_H
 
+#include <stdbool.h>
+
 #include "util/error.h"
 
 #define DXC_VERSION "0.1.0"
 
+/* --log FILE [--log-format json]: every error also goes there, as runc's
+   records (what containerd's shim and conmon read). */
+void dxc_cli_set_log (const char *path, bool json);
 /* Print "PROG: message" on stderr and return the error's exit code. */
 int dxc_cli_fail (dxc_error *err);
 /* Print "PROG: formatted" and return 125. */

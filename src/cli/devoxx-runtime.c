@@ -569,6 +569,8 @@ main (int argc, char **argv)
           { "version", no_argument, NULL, 'v' },
           { "help", no_argument, NULL, 'h' },
           { NULL, 0, NULL, 0 } };
+  const char *log_file = NULL;
+  bool log_json = false;
   int c;
 
   signal (SIGPIPE, SIG_IGN);
@@ -577,8 +579,12 @@ main (int argc, char **argv)
       {
       case 'r': state_root = optarg; break;
       case 'e': dxc_cli_enable_explain (); break;
-      case 'l':
+      case 'l': log_file = optarg; break;
       case 'f':
+        if (strcmp (optarg, "json") != 0 && strcmp (optarg, "text") != 0)
+          return dxc_cli_usage_error ("--log-format %s: text or json", optarg);
+        log_json = strcmp (optarg, "json") == 0;
+        break;
       case 'D': break;
       case 's':
         return dxc_cli_usage_error ("--systemd-cgroup is not supported yet");
@@ -598,6 +604,7 @@ main (int argc, char **argv)
       case 'h': usage (stdout); return 0;
       default: return DXC_EXIT_ENGINE;
       }
+  dxc_cli_set_log (log_file, log_json);
   if (optind >= argc)
     {
       usage (stderr);

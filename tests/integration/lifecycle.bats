@@ -292,3 +292,14 @@ status_of() {
     rm -f "$B/rootfs/tmp/ran"
   done
 }
+
+@test "--log FILE --log-format json: errors are records there too, as the shims and conmon read them" {
+  for r in "$DXC_BIN_DIR/devoxx-runtime" runc; do
+    rm -f "$TEST_TMP/log.json"
+    run "$r" --root "$STATE-x" --log "$TEST_TMP/log.json" --log-format json state nope
+    [ "$status" -ne 0 ]
+    echo "$r: $(cat "$TEST_TMP/log.json")"
+    jq -e 'select(.level == "error") | .msg | test("does not exist")' "$TEST_TMP/log.json"
+    jq -e '.time | test("^20")' "$TEST_TMP/log.json"
+  done
+}

@@ -11,6 +11,6 @@ apt-get install -y -q --no-install-recommends \
   libseccomp-dev libmnl-dev libnftables-dev \
   libcmocka-dev bats jq util-linux bsdutils procps libcap2-bin \
   busybox-static runc podman docker-registry skopeo umoci curl iproute2 coreutils nftables \
-  qemu-system-x86 cpio \
+  qemu-system-x86 cpio xfsprogs \
   apache2-utils openssl python3 \
   clang libclang-rt-14-dev strace

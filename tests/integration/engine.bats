@@ -311,6 +311,25 @@ EOF
   [ "$(cat "$TEST_TMP/t/root/storage-driver")" = overlay ]
 }
 
+@test "the copy driver on a file system with reflinks: the container's files share the layer's extents" {
+  # an XFS with reflink=1 on a loop device of the test's own
+  truncate -s 320M "$TEST_TMP/xfs.img"
+  mkfs.xfs -q -m reflink=1 "$TEST_TMP/xfs.img"
+  mkdir -p "$TEST_TMP/x"
+  mount -o loop "$TEST_TMP/xfs.img" "$TEST_TMP/x"
+  local x=("$ENGINE" --root "$TEST_TMP/x/root" --runroot "$RUNROOT")
+  "${x[@]}" --storage-driver copy run --name rl --network none busybox true 2>/dev/null
+  id=$("${x[@]}" inspect rl | jq -r '.[0].Id')
+  f=$TEST_TMP/x/root/containers/$id/rootfs/bin/busybox
+  run filefrag -v "$f"
+  echo "$output"
+  [[ "$output" == *shared* ]]
+  # and the content is the layer's
+  cmp "$f" "$(ls -d "$TEST_TMP"/x/root/layers/*/bin/busybox | head -1)"
+  "${x[@]}" rm rl >/dev/null
+  umount "$TEST_TMP/x"
+}
+
 @test "rmi refuses an image in use, removes its blobs and layers otherwise" {
   dxc run --name user busybox true
   run dxc rmi busybox

@@ -8,6 +8,8 @@ secs=${1:-60}
 scratch=$(mktemp -d /tmp/dxc-fuzz.XXXXXX)
 trap 'rm -rf "$scratch" /tmp/dxc-fuzz-image.* /tmp/dxc-fuzz-unpack.* /tmp/dxc-fuzz-load.*' EXIT
 mkdir -p fuzz/crashes
+# Leaks inside libraries on their own error paths (fuzz/lsan.supp).
+export LSAN_OPTIONS=suppressions=$PWD/fuzz/lsan.supp
 failed=0
 for t in bin-fuzz/fuzz-*; do
   name=$(basename "$t")

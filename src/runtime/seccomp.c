@@ -249,10 +249,11 @@ add_rules (scmp_filter_ctx ctx, json_t *syscalls, uint32_t default_action,
       else
         r = seccomp_rule_add_exact_array (ctx, action, nr, n_args, cmp);
       /* A syscall the architecture only emulates (socketcall ones on
-         x86) cannot take an exact rule: the plain form rewrites it. Not
-         with argument conditions: libseccomp 2.5 refuses those (EFAULT)
-         and leaks what it built on the way (the fuzzer found it). */
-      if ((r == -EINVAL || r == -EOPNOTSUPP) && n_args == 0)
+         x86) cannot take an exact rule: the plain form rewrites it
+         (Docker's profile has such rules with conditions: socket). Where
+         libseccomp 2.5 cannot, it fails and leaks what it built on the way
+         (fuzz/lsan.supp). */
+      if (r == -EINVAL || r == -EOPNOTSUPP)
         r = repeated ? 0 : seccomp_rule_add_array (ctx, action, nr, n_args, cmp);
       if (r < 0 && r != -EEXIST)
         return dxc_error_errno (err, -r, CTX "%s: syscall %s", where, name);
